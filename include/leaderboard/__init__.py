@@ -1,0 +1,1 @@
+"""Open LLM leaderboard platform: catalogue, model sources, runners, warehouse, ranking, publishing."""

@@ -1,0 +1,160 @@
+"""Model sources: where model repos come from. The local source serves a folder of
+Hugging Face repo folders in org/name layout, for air-gapped teams and for the demo."""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from leaderboard.errors import SubmissionRejected
+from leaderboard.hashing import sha256_file, sha256_json
+from leaderboard.model_ids import validate_model_id, validate_revision
+
+SUPPORTED_ARCHITECTURES = frozenset({
+    "LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM", "Qwen2ForCausalLM",
+    "Qwen3ForCausalLM", "GemmaForCausalLM", "Gemma2ForCausalLM", "Phi3ForCausalLM",
+    "GPT2LMHeadModel", "GPTNeoXForCausalLM", "OlmoForCausalLM", "StableLmForCausalLM",
+})
+SAFETENSORS_DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4,
+                           "I16": 2, "I8": 1, "U8": 1, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1}
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    model_id: str
+    revision: str  # immutable: a commit sha, or the content hash of a local folder
+    source: str
+    architecture: str
+    parameters: int  # counted from the safetensors headers
+    precision: str  # the dtype the weights are stored in
+    license: str | None
+    base_model: str | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    info: ModelInfo
+    path: Path  # a local folder holding the repo at info.revision
+
+
+class ModelSource(Protocol):
+    name: str
+
+    def resolve(self, model_id: str, revision: str = "main") -> ResolvedModel:
+        """Validate and pin a model, or raise SubmissionRejected with the reason."""
+
+
+def read_safetensors_header(path: Path) -> dict:
+    with path.open("rb") as fh:
+        (length,) = struct.unpack("<Q", fh.read(8))
+        if length > 100_000_000:
+            raise SubmissionRejected(f"{path.name}: safetensors header of {length} bytes is implausible")
+        return json.loads(fh.read(length))
+
+
+def count_parameters(weight_files: list[Path]) -> tuple[int, str]:
+    total, dtypes = 0, {}
+    for path in weight_files:
+        for name, tensor in read_safetensors_header(path).items():
+            if name == "__metadata__":
+                continue
+            n = 1
+            for dim in tensor["shape"]:
+                n *= dim
+            total += n
+            dtypes[tensor["dtype"]] = dtypes.get(tensor["dtype"], 0) + n
+    precision = max(dtypes, key=dtypes.get).lower() if dtypes else "unknown"
+    return total, {"bf16": "bfloat16", "f16": "float16", "f32": "float32"}.get(precision, precision)
+
+
+def read_card_metadata(folder: Path) -> dict:
+    card = folder / "README.md"
+    if not card.is_file():
+        return {}
+    text = card.read_text(errors="replace")
+    if not text.startswith("---"):
+        return {}
+    try:
+        meta = yaml.safe_load(text.split("---", 2)[1])
+    except yaml.YAMLError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def inspect_repo_folder(model_id: str, revision: str, source: str, folder: Path) -> ModelInfo:
+    """Checks shared by every source once the repo's files are local."""
+    config_path = folder / "config.json"
+    if not config_path.is_file():
+        raise SubmissionRejected(f"{model_id}: config.json is missing")
+    try:
+        config = json.loads(config_path.read_text())
+    except json.JSONDecodeError as exc:
+        raise SubmissionRejected(f"{model_id}: config.json does not parse: {exc}") from None
+    if "auto_map" in config:
+        raise SubmissionRejected(f"{model_id}: config.json has auto_map, which needs remote code; refused")
+    architectures = config.get("architectures") or []
+    architecture = architectures[0] if architectures else None
+    if architecture not in SUPPORTED_ARCHITECTURES:
+        raise SubmissionRejected(
+            f"{model_id}: architecture {architecture!r} is not supported; supported: {sorted(SUPPORTED_ARCHITECTURES)}")
+    weights = sorted(folder.glob("*.safetensors"))
+    if not weights:
+        pickles = [p.name for p in folder.iterdir() if p.suffix in {".bin", ".pt", ".pth", ".ckpt"}]
+        detail = f" (found pickle weights {pickles}, which are refused)" if pickles else ""
+        raise SubmissionRejected(f"{model_id}: no safetensors weights{detail}")
+    parameters, precision = count_parameters(weights)
+    card = read_card_metadata(folder)
+    base_model = card.get("base_model")
+    return ModelInfo(
+        model_id=model_id, revision=revision, source=source, architecture=architecture,
+        parameters=parameters, precision=precision,
+        license=str(card["license"]) if card.get("license") else None,
+        base_model=base_model if isinstance(base_model, str) else None,
+    )
+
+
+class LocalModelSource:
+    """A folder of repo folders: ROOT/org/name/{config.json, *.safetensors, tokenizer files}.
+
+    A folder has one revision, "main", pinned as the hash of its content."""
+
+    name = "local"
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def available(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(f"{p.parent.name}/{p.name}" for p in self.root.glob("*/*") if (p / "config.json").is_file())
+
+    def content_hash(self, folder: Path) -> str:
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        return sha256_json([(str(p.relative_to(folder)), sha256_file(p)) for p in files])
+
+    def resolve(self, model_id: str, revision: str = "main") -> ResolvedModel:
+        model_id = validate_model_id(model_id)
+        revision = validate_revision(revision)
+        folder = self.root / model_id
+        if not folder.is_dir():
+            known = ", ".join(self.available()) or "nothing"
+            raise SubmissionRejected(
+                f"model {model_id!r} does not exist in the local model source {self.root} (it holds: {known})")
+        pinned = self.content_hash(folder)
+        if revision != "main" and not (len(revision) >= 7 and pinned.startswith(revision)):
+            raise SubmissionRejected(
+                f"revision {revision!r} does not exist for model {model_id!r} in the local model source; "
+                f"its only revision is main = {pinned}")
+        return ResolvedModel(inspect_repo_folder(model_id, pinned, self.name, folder), folder)
+
+
+def model_source_for(settings) -> ModelSource:
+    return LocalModelSource(settings.models_dir)

@@ -1,0 +1,173 @@
+"""The steps of the evaluate_model DAG, as plain functions. The DAG file only wires them.
+
+Each run works in its own folder, runs/<run id>/:
+    request.json        what was asked (written first, so a rejection can still be recorded)
+    submission.json     the resolved model, suite version and jobs
+    rejection.json      why the submission was turned away, if it was
+    benchmarks/<name>/  one benchmark's job.json, harness.log, results.json, samples.jsonl,
+                        or failure.json with the reason it failed
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from pathlib import Path
+
+from leaderboard import warehouse
+from leaderboard.catalogue import Suite, SuiteEntry, load_catalogue
+from leaderboard.errors import EvaluationFailed, InvalidResults, LeaderboardError
+from leaderboard.model_source import ModelInfo, model_source_for
+from leaderboard.publish import publish
+from leaderboard.results import validate_result
+from leaderboard.runners import harness_fingerprint, runner_for
+from leaderboard.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+WAREHOUSE_POOL = "leaderboard_warehouse"
+
+
+def run_directory(settings: Settings, run_id: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", run_id)
+    return settings.runs_dir / safe
+
+
+def _write(path: Path, document: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(document, indent=1, sort_keys=True))
+    tmp.replace(path)
+
+
+def _read(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def build_job(run_id: str, model: ModelInfo, suite: Suite, suite_version: str, entry: SuiteEntry,
+              settings: Settings) -> dict:
+    b = entry.benchmark
+    return {
+        "job_id": f"{run_id}/{b.name}",
+        "model": {"id": model.model_id, "revision": model.revision},
+        "benchmark": {
+            "name": b.name, "version": b.version, "task_name": b.task_name,
+            "task_config": b.task_config(), "task_config_sha256": b.task_config_sha256,
+            "data_files": {f.split: f.path for f in b.files}, "dataset_sha256": b.dataset_sha256,
+            "primary_metric": b.primary_metric, "limit": entry.limit,
+        },
+        "suite": {"name": suite.name, "version": suite_version},
+        "runtime": {"device": settings.device, "dtype": "auto", "batch_size": settings.batch_size, "seed": 1234},
+    }
+
+
+def resolve_submission(run_id: str, model_id: str, revision: str, suite_name: str,
+                       submitted_at: str, settings: Settings | None = None) -> list[dict]:
+    """Validate the request, pin the model, verify the data; return one job per benchmark."""
+    settings = settings or load_settings()
+    run_dir = run_directory(settings, run_id)
+    (run_dir / "rejection.json").unlink(missing_ok=True)
+    _write(run_dir / "request.json", {"model_id": model_id, "requested_revision": revision,
+                                      "suite": suite_name, "submitted_at": submitted_at})
+    try:
+        suite = load_catalogue().suite(suite_name)
+        resolved = model_source_for(settings).resolve(model_id, revision)
+        for entry in suite.entries:
+            entry.benchmark.verify_data(settings.benchmarks_dir)
+        harness = harness_fingerprint()
+        suite_version = suite.version(harness)
+        jobs = [build_job(run_id, resolved.info, suite, suite_version, e, settings) for e in suite.entries]
+    except LeaderboardError as exc:
+        _write(run_dir / "rejection.json", {"reason": str(exc)})
+        raise
+    _write(run_dir / "submission.json", {
+        "model": resolved.info.as_dict(), "model_path": str(resolved.path), "suite": suite_name,
+        "suite_version": suite_version, "harness": harness, "jobs": jobs,
+    })
+    log.info("resolved %s@%s on suite %s (version %s): %d benchmarks",
+             model_id, resolved.info.revision, suite_name, suite_version, len(jobs))
+    return jobs
+
+
+def run_benchmark(run_id: str, job: dict, settings: Settings | None = None) -> dict:
+    """Evaluate one benchmark. A retry starts from an empty output folder."""
+    settings = settings or load_settings()
+    run_dir = run_directory(settings, run_id)
+    submission = _read(run_dir / "submission.json")
+    out = run_dir / "benchmarks" / job["benchmark"]["name"]
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    try:
+        runner_for(settings).run(job, Path(submission["model_path"]), out)
+        result = validate_result(out, job)
+    except LeaderboardError as exc:
+        _write(out / "failure.json", {"reason": str(exc)})
+        raise
+    primary = result.primary
+    log.info("%s: %s = %.4f ± %.4f on %d items", job["benchmark"]["name"], result.document["primary_metric"],
+             primary["value"], primary["stderr"] or 0.0, result.document["n_samples"])
+    return {"benchmark": job["benchmark"]["name"], "score": primary["value"], "stderr": primary["stderr"]}
+
+
+def _benchmark_outcome(run_dir: Path, job: dict):
+    out = run_dir / "benchmarks" / job["benchmark"]["name"]
+    try:
+        return validate_result(out, job), {"status": "completed"}
+    except InvalidResults as exc:
+        failure = _read(out / "failure.json")
+        if failure:
+            return None, {"status": "failed", "reason": failure["reason"]}
+        if not out.is_dir():
+            return None, {"status": "failed", "reason": "not run: the benchmark task never started"}
+        return None, {"status": "failed", "reason": f"no valid result: {exc}"}
+
+
+def load_results(run_id: str, finished_at: str, settings: Settings | None = None) -> dict:
+    """Load every valid result of the run and record where the submission ended. The only writer."""
+    settings = settings or load_settings()
+    run_dir = run_directory(settings, run_id)
+    request = _read(run_dir / "request.json")
+    if request is None:
+        raise EvaluationFailed(f"run {run_id} has no request.json: resolve_model never ran")
+    submission = _read(run_dir / "submission.json")
+    rejection = _read(run_dir / "rejection.json")
+    record = {
+        "submission_id": run_id, "model_id": request["model_id"],
+        "requested_revision": request["requested_revision"], "suite": request["suite"],
+        "submitted_at": request["submitted_at"], "finished_at": finished_at,
+        "revision": None, "suite_version": None, "benchmarks": {},
+    }
+    if rejection is not None or submission is None:
+        reason = rejection["reason"] if rejection else "resolve_model did not finish"
+        with warehouse.connect(settings.warehouse_path) as con:
+            warehouse.record_submission(con, {**record, "status": "rejected", "reason": reason})
+        return {"status": "rejected", "reason": reason}
+
+    suite = load_catalogue().suite(submission["suite"])
+    record.update(revision=submission["model"]["revision"], suite_version=submission["suite_version"])
+    loadable = []
+    for job in submission["jobs"]:
+        result, outcome = _benchmark_outcome(run_dir, job)
+        record["benchmarks"][job["benchmark"]["name"]] = outcome
+        if result is not None:
+            loadable.append(result)
+    failed = {name: o["reason"] for name, o in record["benchmarks"].items() if o["status"] == "failed"}
+    status = "failed" if failed else "completed"
+    reason = "; ".join(f"{name}: {why}" for name, why in failed.items()) or None
+
+    with warehouse.connect(settings.warehouse_path) as con:
+        warehouse.record_suite(con, suite, submission["suite_version"], submission["harness"], finished_at)
+        warehouse.record_model(con, ModelInfo(**submission["model"]))
+        for result in loadable:
+            warehouse.upsert_result(con, result, run_id)
+        warehouse.record_submission(con, {**record, "status": status, "reason": reason})
+    log.info("loaded %d of %d results for %s: %s", len(loadable), len(submission["jobs"]), run_id, status)
+    return {"status": status, "reason": reason, "loaded": len(loadable)}
+
+
+def publish_leaderboard(published_at: str, settings: Settings | None = None) -> dict:
+    """Recompute every track's ranking and publish the snapshot readers use."""
+    settings = settings or load_settings()
+    with warehouse.connect(settings.warehouse_path) as con:
+        return publish(con, settings.published_path, published_at)

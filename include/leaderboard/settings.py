@@ -1,0 +1,58 @@
+"""Runtime settings, read from the environment once per call site (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path  # everything the platform writes lives under here
+    benchmarks_dir: Path  # checksummed benchmark data (read-only)
+    models_dir: Path  # the local model source: org/name repo folders
+    runner: str  # "local" (subprocess of the eval env)
+    eval_python: Path  # the eval environment's interpreter, for the local runner
+    harness_entrypoint: Path
+    device: str  # "auto", "cpu" or "cuda"
+    batch_size: int
+    benchmark_timeout_s: int
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def published_path(self) -> Path:
+        return self.published_dir / "leaderboard.duckdb"
+
+
+def load_settings() -> Settings:
+    home = _path("LEADERBOARD_HOME", REPO_ROOT / "var")
+    return Settings(
+        home=home,
+        benchmarks_dir=_path("LEADERBOARD_BENCHMARKS_DIR", REPO_ROOT.parent / "shared" / "benchmarks"),
+        models_dir=_path("LEADERBOARD_MODELS_DIR", home / "models"),
+        runner=os.environ.get("LEADERBOARD_RUNNER", "local"),
+        eval_python=_path("LEADERBOARD_EVAL_PYTHON", REPO_ROOT / ".venvs" / "eval" / "bin" / "python"),
+        harness_entrypoint=REPO_ROOT / "eval_images" / "harness" / "run_benchmark.py",
+        device=os.environ.get("LEADERBOARD_DEVICE", "auto"),
+        batch_size=int(os.environ.get("LEADERBOARD_BATCH_SIZE", "8")),
+        benchmark_timeout_s=int(os.environ.get("LEADERBOARD_BENCHMARK_TIMEOUT_S", "3600")),
+    )
