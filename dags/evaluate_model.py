@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException
 from airflow.sdk import Param, dag, get_current_context, task
 
 from leaderboard.catalogue import load_catalogue
 from leaderboard.model_ids import MODEL_ID_PATTERN, REVISION_PATTERN
-from leaderboard.pipeline import WAREHOUSE_POOL
+from leaderboard.pools import EVALUATION_POOL, WAREHOUSE_POOL
 
 DOC = """
 ### Evaluate a model
@@ -55,7 +55,7 @@ def evaluate_model():
         except LeaderboardError as exc:  # bad input: fail at once, no retry
             raise AirflowFailException(str(exc)) from exc
 
-    @task(map_index_template="{{ benchmark }}", execution_timeout=timedelta(hours=6))
+    @task(map_index_template="{{ benchmark }}", pool=EVALUATION_POOL, execution_timeout=timedelta(hours=6))
     def run_benchmark(job: dict) -> dict:
         from leaderboard.pipeline import run_benchmark as run
 

@@ -26,7 +26,6 @@ from leaderboard.runners import harness_fingerprint, runner_for
 from leaderboard.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
-WAREHOUSE_POOL = "leaderboard_warehouse"
 
 
 def run_directory(settings: Settings, run_id: str) -> Path:

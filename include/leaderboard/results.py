@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +24,15 @@ def _validator() -> jsonschema.Draft202012Validator:
                                            format_checker=jsonschema.FormatChecker())
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"non-finite number {name} is not allowed")
+
+
+def _loads(text: str):
+    """json.loads that refuses NaN and ±Infinity, which Python's json accepts and JSON does not."""
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
 @dataclass(frozen=True)
 class ValidatedResult:
     document: dict
@@ -35,21 +45,29 @@ class ValidatedResult:
 
 def validate_samples(path: Path, expected_n: int) -> list[dict]:
     samples, seen = [], set()
-    with path.open(encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, 1):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InvalidResults(f"{path.name} line {line_no}: not JSON ({exc})") from None
-            for name, kind in SAMPLE_FIELDS.items():
-                if not isinstance(record.get(name), kind):
-                    raise InvalidResults(f"{path.name} line {line_no}: field {name!r} missing or not {kind}")
-            if record["verdict"] not in VERDICTS:
-                raise InvalidResults(f"{path.name} line {line_no}: verdict {record['verdict']!r} not in {sorted(VERDICTS)}")
-            if record["doc_id"] in seen:
-                raise InvalidResults(f"{path.name} line {line_no}: doc_id {record['doc_id']} repeated")
-            seen.add(record["doc_id"])
-            samples.append(record)
+    try:
+        # split on "\n" only: str.splitlines would also split inside strings at U+2028 and the like
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        raise InvalidResults(f"{path.name} is not UTF-8 ({exc})") from None
+    if lines[-1] == "":
+        lines.pop()
+    for line_no, line in enumerate(lines, 1):
+        try:
+            record = _loads(line)
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            raise InvalidResults(f"{path.name} line {line_no}: not JSON ({exc})") from None
+        if not isinstance(record, dict):
+            raise InvalidResults(f"{path.name} line {line_no}: not a JSON object")
+        for name, kind in SAMPLE_FIELDS.items():
+            if not isinstance(record.get(name), kind):
+                raise InvalidResults(f"{path.name} line {line_no}: field {name!r} missing or not {kind}")
+        if record["verdict"] not in VERDICTS:
+            raise InvalidResults(f"{path.name} line {line_no}: verdict {record['verdict']!r} not in {sorted(VERDICTS)}")
+        if record["doc_id"] in seen:
+            raise InvalidResults(f"{path.name} line {line_no}: doc_id {record['doc_id']} repeated")
+        seen.add(record["doc_id"])
+        samples.append(record)
     if len(samples) != expected_n:
         raise InvalidResults(f"{path.name} holds {len(samples)} samples, results.json says {expected_n}")
     return samples
@@ -61,14 +79,25 @@ def validate_result(output_dir: Path, job: dict) -> ValidatedResult:
     if not results_path.is_file():
         raise InvalidResults(f"{results_path} is missing")
     try:
-        document = json.loads(results_path.read_text())
-    except json.JSONDecodeError as exc:
+        document = _loads(results_path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise InvalidResults(f"{results_path} is not JSON: {exc}") from None
     errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.path) or "(document)"
         raise InvalidResults(f"results.json at {where}: {first.message}")
+
+    # jsonschema checks "format": "date-time" only when the optional rfc3339-validator is
+    # installed; check here so a bad timestamp never reaches the TIMESTAMPTZ columns.
+    for name in ("started_at", "finished_at"):
+        value = document["timings"][name]
+        try:
+            aware = datetime.fromisoformat(value).tzinfo is not None
+        except ValueError:
+            aware = False
+        if not aware:
+            raise InvalidResults(f"results.json at timings/{name}: {value!r} is not a date-time with a time zone")
 
     expected = {
         "job_id": (document["job_id"], job["job_id"]),

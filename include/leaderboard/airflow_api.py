@@ -1,0 +1,76 @@
+"""A small client of Airflow's REST API v2: how the CLI (and later the webhook) trigger runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+TERMINAL_STATES = {"success", "failed"}
+
+
+def default_password(airflow_home: Path) -> str:
+    if os.environ.get("AIRFLOW_PASSWORD"):
+        return os.environ["AIRFLOW_PASSWORD"]
+    generated = airflow_home / "simple_auth_manager_passwords.json.generated"
+    if not generated.is_file():
+        raise SystemExit(f"no AIRFLOW_PASSWORD and no {generated}: is Airflow standalone running?")
+    return json.loads(generated.read_text())["admin"]
+
+
+@dataclass
+class AirflowAPI:
+    base_url: str
+    username: str
+    password: str
+    timeout_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        self._client = httpx.Client(base_url=self.base_url.rstrip("/"), timeout=self.timeout_s)
+        self._token: str | None = None
+
+    def _headers(self) -> dict:
+        if self._token is None:
+            response = self._client.post("/auth/token", json={"username": self.username, "password": self.password})
+            response.raise_for_status()
+            self._token = response.json()["access_token"]
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        response = self._client.request(method, path, headers=self._headers(), **kwargs)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text[:500]}")
+        return response
+
+    def wait_for_dag(self, dag_id: str, timeout_s: float = 180) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self._request("GET", f"/api/v2/dags/{dag_id}")
+                return
+            except (RuntimeError, httpx.TransportError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
+
+    def unpause(self, dag_id: str) -> None:
+        self._request("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})
+
+    def trigger(self, dag_id: str, conf: dict) -> str:
+        response = self._request("POST", f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf})
+        return response.json()["dag_run_id"]
+
+    def run_state(self, dag_id: str, run_id: str) -> str:
+        return self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}").json()["state"]
+
+    def wait(self, dag_id: str, run_id: str, timeout_s: float = 3600, poll_s: float = 3) -> str:
+        deadline = time.monotonic() + timeout_s
+        while (state := self.run_state(dag_id, run_id)) not in TERMINAL_STATES:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{dag_id} run {run_id} still {state} after {timeout_s} s")
+            time.sleep(poll_s)
+        return state

@@ -1,0 +1,64 @@
+"""`leaderboard` command line: submit models to the evaluate_model DAG through Airflow's REST API."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from leaderboard.errors import LeaderboardError
+from leaderboard.model_ids import validate_model_id, validate_revision
+
+DAG_ID = "evaluate_model"
+
+
+def _api(args):
+    from leaderboard.airflow_api import AirflowAPI, default_password
+
+    home = Path(os.environ.get("AIRFLOW_HOME", "~/airflow")).expanduser()
+    return AirflowAPI(args.airflow_url, args.username, default_password(home))
+
+
+def cmd_submit(args) -> int:
+    try:
+        model_ids = [validate_model_id(m) for m in args.model_ids]
+        revision = validate_revision(args.revision)
+    except LeaderboardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    api = _api(args)
+    api.wait_for_dag(DAG_ID)
+    api.unpause(DAG_ID)
+    runs = {}
+    for model_id in model_ids:
+        runs[model_id] = api.trigger(DAG_ID, {"model_id": model_id, "revision": revision, "suite": args.suite})
+        print(f"queued {model_id}@{revision} on suite {args.suite}: run {runs[model_id]}")
+    if not args.wait:
+        return 0
+    failed = 0
+    for model_id, run_id in runs.items():
+        state = api.wait(DAG_ID, run_id, timeout_s=args.timeout)
+        print(f"{model_id}: {state}")
+        failed += state != "success"
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="leaderboard", description=__doc__)
+    parser.add_argument("--airflow-url", default=os.environ.get("AIRFLOW_URL", "http://127.0.0.1:8080"))
+    parser.add_argument("--username", default=os.environ.get("AIRFLOW_USERNAME", "admin"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    submit = sub.add_parser("submit", help="evaluate one or more models")
+    submit.add_argument("model_ids", nargs="+", metavar="ORG/NAME")
+    submit.add_argument("--revision", default="main")
+    submit.add_argument("--suite", default="smoke")
+    submit.add_argument("--wait", action="store_true", help="wait until the runs finish")
+    submit.add_argument("--timeout", type=float, default=3600)
+    submit.set_defaults(func=cmd_submit)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Test-wide setup. Airflow reads its configuration when it is first imported, so its home
+(a fresh SQLite metadata DB per test session) is set here, before any test imports it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="airflow-tests-")
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
+os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(REPO / "plugins")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+DEMO_MODELS = Path(os.environ.get("LEADERBOARD_DEMO_MODELS", REPO / "var" / "models"))
+AIRFLOW = Path(sys.executable).with_name("airflow")
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """A migrated metadata DB with the project's pools: what dag.test() needs."""
+    home = Path(os.environ["AIRFLOW_HOME"])
+    subprocess.run([str(AIRFLOW), "db", "migrate"], check=True, capture_output=True)
+    subprocess.run([str(AIRFLOW), "pools", "import", str(REPO / "include" / "leaderboard" / "pools.json")],
+                   check=True, capture_output=True)
+    return home
+
+
+@pytest.fixture(scope="session")
+def dagbag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(REPO / "dags"))
+
+
+@pytest.fixture(scope="session")
+def demo_models() -> Path:
+    if not (DEMO_MODELS / "HuggingFaceTB" / "SmolLM2-135M-Instruct" / "model.safetensors").is_file():
+        pytest.fail(f"demo models missing in {DEMO_MODELS}: run scripts/setup.sh")
+    return DEMO_MODELS
+
+
+@pytest.fixture
+def leaderboard_home(tmp_path, monkeypatch, demo_models) -> Path:
+    home = tmp_path / "leaderboard"
+    monkeypatch.setenv("LEADERBOARD_HOME", str(home))
+    monkeypatch.setenv("LEADERBOARD_MODELS_DIR", str(demo_models))
+    return home

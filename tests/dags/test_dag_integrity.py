@@ -1,0 +1,54 @@
+"""Every DAG imports, declares its owner, tags and retries, and rejects bad parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+EXPECTED_DAGS = {"evaluate_model"}
+
+
+def test_dags_import_without_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert EXPECTED_DAGS <= set(dagbag.dag_ids)
+
+
+def test_dags_have_tags_owner_retries_and_docs(dagbag):
+    for dag_id in dagbag.dag_ids:
+        dag = dagbag.get_dag(dag_id)
+        assert dag.tags, f"{dag_id} has no tags"
+        assert dag.doc_md, f"{dag_id} has no doc_md"
+        assert dag.default_args.get("owner") not in (None, "airflow"), f"{dag_id} has no owner"
+        assert dag.default_args.get("retries", 0) >= 1, f"{dag_id} has no retries"
+
+
+def test_evaluate_model_shape(dagbag):
+    dag = dagbag.get_dag("evaluate_model")
+    assert set(dag.task_dict) == {"resolve_model", "run_benchmark", "load_results", "publish_leaderboard", "report_outcome"}
+    # Warehouse writers share the one-slot pool; benchmarks are mapped, one task per benchmark.
+    assert dag.task_dict["load_results"].pool == "leaderboard_warehouse"
+    assert dag.task_dict["publish_leaderboard"].pool == "leaderboard_warehouse"
+    assert dag.task_dict["run_benchmark"].pool == "leaderboard_evaluation"
+    assert dag.task_dict["resolve_model"].retries == 0  # bad input fails fast
+
+
+@pytest.mark.parametrize("model_id", ["../../etc/passwd", "no-slash", "a/b/c", "a b/c", "a/b;rm -rf /", "$(id)/x", ""])
+def test_bad_model_ids_are_rejected_by_the_trigger_form(dagbag, model_id):
+    from airflow.sdk.definitions.param import ParamValidationError  # noqa: PLC0415
+
+    params = dagbag.get_dag("evaluate_model").params
+    with pytest.raises(ParamValidationError):
+        params.get_param("model_id").resolve(model_id)
+
+
+def test_unknown_suite_is_rejected(dagbag):
+    from airflow.sdk.definitions.param import ParamValidationError  # noqa: PLC0415
+
+    with pytest.raises(ParamValidationError):
+        dagbag.get_dag("evaluate_model").params.get_param("suite").resolve("no-such-suite")
+
+
+def test_good_params_validate(dagbag):
+    params = dagbag.get_dag("evaluate_model").params
+    assert params.get_param("model_id").resolve("HuggingFaceTB/SmolLM2-135M-Instruct")
+    assert params.get_param("revision").resolve("0123abcd")
+    assert params.get_param("suite").resolve("smoke") == "smoke"
