@@ -54,10 +54,19 @@ class ModelSource(Protocol):
 
 def read_safetensors_header(path: Path) -> dict:
     with path.open("rb") as fh:
-        (length,) = struct.unpack("<Q", fh.read(8))
+        try:
+            (length,) = struct.unpack("<Q", fh.read(8))
+        except struct.error:
+            raise SubmissionRejected(f"{path.name}: too short to be a safetensors file") from None
         if length > 100_000_000:
             raise SubmissionRejected(f"{path.name}: safetensors header of {length} bytes is implausible")
-        return json.loads(fh.read(length))
+        try:
+            header = json.loads(fh.read(length))
+        except ValueError as exc:
+            raise SubmissionRejected(f"{path.name}: safetensors header does not parse: {exc}") from None
+    if not isinstance(header, dict):
+        raise SubmissionRejected(f"{path.name}: safetensors header is not a JSON object")
+    return header
 
 
 def count_parameters(weight_files: list[Path]) -> tuple[int, str]:
@@ -66,11 +75,15 @@ def count_parameters(weight_files: list[Path]) -> tuple[int, str]:
         for name, tensor in read_safetensors_header(path).items():
             if name == "__metadata__":
                 continue
-            n = 1
-            for dim in tensor["shape"]:
-                n *= dim
+            try:
+                n = 1
+                for dim in tensor["shape"]:
+                    n *= int(dim)
+                dtype = str(tensor["dtype"])
+            except (KeyError, TypeError, ValueError):
+                raise SubmissionRejected(f"{path.name}: tensor {name!r} has no valid shape and dtype") from None
             total += n
-            dtypes[tensor["dtype"]] = dtypes.get(tensor["dtype"], 0) + n
+            dtypes[dtype] = dtypes.get(dtype, 0) + n
     precision = max(dtypes, key=dtypes.get).lower() if dtypes else "unknown"
     return total, {"bf16": "bfloat16", "f16": "float16", "f32": "float32"}.get(precision, precision)
 
@@ -96,13 +109,15 @@ def inspect_repo_folder(model_id: str, revision: str, source: str, folder: Path)
         raise SubmissionRejected(f"{model_id}: config.json is missing")
     try:
         config = json.loads(config_path.read_text())
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, or UnicodeDecodeError
         raise SubmissionRejected(f"{model_id}: config.json does not parse: {exc}") from None
+    if not isinstance(config, dict):
+        raise SubmissionRejected(f"{model_id}: config.json is not a JSON object")
     if "auto_map" in config:
         raise SubmissionRejected(f"{model_id}: config.json has auto_map, which needs remote code; refused")
-    architectures = config.get("architectures") or []
-    architecture = architectures[0] if architectures else None
-    if architecture not in SUPPORTED_ARCHITECTURES:
+    architectures = config.get("architectures")
+    architecture = architectures[0] if isinstance(architectures, list) and architectures else None
+    if not isinstance(architecture, str) or architecture not in SUPPORTED_ARCHITECTURES:
         raise SubmissionRejected(
             f"{model_id}: architecture {architecture!r} is not supported; supported: {sorted(SUPPORTED_ARCHITECTURES)}")
     weights = sorted(folder.glob("*.safetensors"))

@@ -1,0 +1,1 @@
+"""The leaderboard dashboard: a Streamlit app over the published snapshot."""

@@ -1,0 +1,161 @@
+import math
+
+import duckdb
+import pytest
+
+from leaderboard import warehouse
+from leaderboard.publish import publish
+
+from builders import FINISHED_AT, make_job, model_info, valid_result
+
+PUBLISHED_AT = "2025-02-01T00:00:00+00:00"
+
+
+@pytest.fixture
+def con(tmp_path):
+    with warehouse.connect(tmp_path / "warehouse.duckdb") as con:
+        yield con
+
+
+@pytest.fixture
+def ci(catalogue, harness, con):
+    """The ci suite (gsm8k baseline 0, arc_easy baseline 0.25), recorded in the warehouse."""
+    suite = catalogue.suite("ci")
+    version = suite.version(harness)
+    warehouse.record_suite(con, suite, version, harness, PUBLISHED_AT)
+    return version
+
+
+@pytest.fixture
+def load(con, settings, tmp_path):
+    """load(model, benchmark, scores, stderr) validates a harness output and upserts it."""
+    def load(model_id, benchmark, scores, stderr, revision="rev-1", run_id="run-1", finished_at=FINISHED_AT):
+        job = make_job(settings, benchmark, model_id=model_id, revision=revision, run_id=run_id)
+        out = tmp_path / "runs" / run_id / model_id / benchmark
+        warehouse.record_model(con, model_info(model_id, revision))
+        return warehouse.upsert_result(con, valid_result(out, job, scores, stderr, finished_at), run_id)
+    return load
+
+
+def test_rerun_replaces_the_result_and_its_samples(con, ci, load):
+    rid = load("org/a", "arc_easy", [1, 0, 1], 0.1, run_id="run-1")
+    assert load("org/a", "arc_easy", [0, 0], 0.2, run_id="run-2") == rid
+    assert con.execute("SELECT count(*), any_value(score), any_value(n_samples), any_value(run_id) FROM results"
+                       ).fetchone() == (1, 0.0, 2, "run-2")
+    assert con.execute("SELECT doc_id, score FROM samples WHERE result_id = ? ORDER BY doc_id", [rid]
+                       ).fetchall() == [(0, 0.0), (1, 0.0)]
+    assert con.execute("SELECT count(*) FROM samples").fetchone() == (2,)
+
+
+def test_other_revisions_and_benchmarks_are_separate_results(con, ci, load):
+    keys = {load("org/a", "arc_easy", [1], 0.1), load("org/a", "arc_easy", [1], 0.1, revision="rev-2"),
+            load("org/a", "gsm8k", [1], 0.1), load("org/b", "arc_easy", [1], 0.1)}
+    assert len(keys) == 4
+    assert con.execute("SELECT count(*) FROM results").fetchone() == (4,)
+
+
+def published(path, query, params=()):
+    with duckdb.connect(str(path), read_only=True) as reader:
+        return reader.execute(query, params).fetchall()
+
+
+def test_normalisation_and_clipping(con, ci, load, tmp_path):
+    load("org/a", "arc_easy", [1, 0], 0.03)  # raw 0.5 above a 0.25 baseline
+    load("org/c", "arc_easy", [1] + [0] * 9, 0.03)  # raw 0.1, below the baseline
+    load("org/a", "gsm8k", [1, 0], 0.04)  # baseline 0
+    path = tmp_path / "published" / "leaderboard.duckdb"
+    publish(con, path, PUBLISHED_AT)
+    rows = {(m, b): (n, se) for m, b, n, se in published(
+        path, "SELECT model_id, benchmark, normalized_score, normalized_stderr FROM leaderboard_scores")}
+    assert rows[("org/a", "arc_easy")] == pytest.approx((100 / 3, 4.0))
+    assert rows[("org/c", "arc_easy")] == pytest.approx((0.0, 4.0))
+    assert rows[("org/a", "gsm8k")] == pytest.approx((50.0, 4.0))
+
+
+@pytest.fixture
+def ranked(con, ci, load, tmp_path):
+    """Hand-computed: normalized (arc_easy, gsm8k) and their stderrs, per model.
+
+    a: (33.33 ± 4, 50 ± 4) → average 41.67 ± 2.83, CI [36.12, 47.21]
+    b: (50 ± 4, 50 ± 4)    → average 50.00 ± 2.83, CI [44.46, 55.54]  overlaps a: both rank 1
+    c: (0 ± 4, 0 ± 0)      → average  0.00 ± 2.00, CI [-3.92, 3.92]   below both: rank 3
+    d: arc_easy only       → incomplete, no rank
+    """
+    load("org/a", "arc_easy", [1, 0], 0.03)
+    load("org/a", "gsm8k", [1, 0], 0.04)
+    load("org/b", "arc_easy", [1, 1, 1, 1, 1, 0, 0, 0], 0.03)  # 0.625
+    load("org/b", "gsm8k", [1, 0], 0.04)
+    load("org/c", "arc_easy", [1] + [0] * 9, 0.03)
+    load("org/c", "gsm8k", [0, 0], 0.0)
+    load("org/d", "arc_easy", [1, 1], 0.01)
+    path = tmp_path / "published" / "leaderboard.duckdb"
+    info = publish(con, path, PUBLISHED_AT)
+    rows = published(path, "SELECT model_id, average, average_stderr, ci_low, ci_high, rank, complete, "
+                           "missing_benchmarks FROM leaderboard WHERE suite_version = ?", [ci])
+    cols = ("average", "average_stderr", "ci_low", "ci_high", "rank", "complete", "missing")
+    return info, {r[0]: dict(zip(cols, r[1:])) for r in rows}
+
+
+def test_average_stderr_and_ci(ranked):
+    _, rows = ranked
+    se = math.sqrt(4.0 ** 2 + 4.0 ** 2) / 2
+    assert rows["org/a"]["average"] == pytest.approx((100 / 3 + 50) / 2)
+    assert rows["org/a"]["average_stderr"] == pytest.approx(se)
+    assert rows["org/a"]["ci_low"] == pytest.approx((100 / 3 + 50) / 2 - 1.96 * se)
+    assert rows["org/a"]["ci_high"] == pytest.approx((100 / 3 + 50) / 2 + 1.96 * se)
+    assert rows["org/b"]["average"] == pytest.approx(50.0)
+    assert rows["org/c"]["average"] == pytest.approx(0.0)
+    assert rows["org/c"]["average_stderr"] == pytest.approx(2.0)  # sqrt(4² + 0²) / 2
+    assert rows["org/c"]["ci_high"] == pytest.approx(3.92)
+
+
+def test_tie_aware_rank(ranked):
+    info, rows = ranked
+    assert {m: r["rank"] for m, r in rows.items()} == {"org/a": 1, "org/b": 1, "org/c": 3, "org/d": None}
+    assert list(info["ranked_models"].values()) == [3]
+
+
+def test_incomplete_model_is_listed_without_rank(ranked):
+    _, rows = ranked
+    assert rows["org/d"]["complete"] is False and rows["org/d"]["rank"] is None
+    assert rows["org/d"]["missing"] == ["gsm8k"]
+    assert rows["org/a"]["complete"] is True and rows["org/a"]["missing"] == []
+
+
+def test_model_is_ranked_at_its_latest_revision(con, ci, load, tmp_path):
+    load("org/a", "arc_easy", [1, 1], 0.01, revision="old", finished_at="2025-01-01T00:00:00+00:00")
+    load("org/a", "gsm8k", [1, 1], 0.01, revision="old", finished_at="2025-01-01T00:00:00+00:00")
+    load("org/a", "arc_easy", [1, 0], 0.01, revision="new", finished_at="2025-01-02T00:00:00+00:00")
+    path = tmp_path / "published.duckdb"
+    publish(con, path, PUBLISHED_AT)
+    assert published(path, "SELECT revision, complete, missing_benchmarks FROM leaderboard") == [
+        ("new", False, ["gsm8k"])]
+
+
+def test_publishing_twice_gives_the_same_snapshot_id(con, ci, load, tmp_path):
+    load("org/a", "arc_easy", [1, 0], 0.03)
+    path = tmp_path / "published" / "leaderboard.duckdb"
+    first = publish(con, path, PUBLISHED_AT)
+    second = publish(con, path, "2025-03-01T00:00:00+00:00")
+    assert first["snapshot_id"] == second["snapshot_id"]
+    assert published(path, "SELECT snapshot_id, published_at::VARCHAR FROM publication")[0][0] == first["snapshot_id"]
+
+    load("org/a", "arc_easy", [1, 1], 0.03, run_id="run-2")  # a new score is a new snapshot
+    assert publish(con, path, PUBLISHED_AT)["snapshot_id"] != first["snapshot_id"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["leaderboard.duckdb"]  # no temp files left
+
+
+def test_published_file_is_readable_while_the_warehouse_is_open(con, ci, load, tmp_path):
+    load("org/a", "arc_easy", [1, 0], 0.03)
+    path = tmp_path / "published" / "leaderboard.duckdb"
+    publish(con, path, PUBLISHED_AT)
+    # `con` (the writer) is still open here.
+    tables = {t for (t,) in published(path, "SELECT table_name FROM information_schema.tables")}
+    assert {"leaderboard", "leaderboard_scores", "publication", "results", "samples", "models",
+            "submissions", "suite_versions", "suite_benchmarks"} <= tables
+    assert published(path, "SELECT count(*) FROM samples") == [(2,)]
+    with duckdb.connect(str(path), read_only=True) as reader:
+        with pytest.raises(duckdb.Error):
+            reader.execute("DELETE FROM results")
+        publish(con, path, PUBLISHED_AT)  # a reader holding the old file doesn't block the writer
+        assert reader.execute("SELECT count(*) FROM results").fetchone() == (1,)
