@@ -45,7 +45,8 @@ def _read(path: Path) -> dict | None:
 
 
 def build_job(run_id: str, model: ModelInfo, suite: Suite, suite_version: str, entry: SuiteEntry,
-              settings: Settings) -> dict:
+              settings: Settings, n_items: int) -> dict:
+    """n_items: how many items the benchmark's test split holds."""
     b = entry.benchmark
     return {
         "job_id": f"{run_id}/{b.name}",
@@ -55,6 +56,7 @@ def build_job(run_id: str, model: ModelInfo, suite: Suite, suite_version: str, e
             "task_config": b.task_config(), "task_config_sha256": b.task_config_sha256,
             "data_files": {f.split: f.path for f in b.files}, "dataset_sha256": b.dataset_sha256,
             "primary_metric": b.primary_metric, "limit": entry.limit,
+            "expected_samples": n_items if entry.limit is None else min(entry.limit, n_items),
         },
         "suite": {"name": suite.name, "version": suite_version},
         "runtime": {"device": settings.device, "dtype": "auto", "batch_size": settings.batch_size, "seed": 1234},
@@ -76,7 +78,8 @@ def resolve_submission(run_id: str, model_id: str, revision: str, suite_name: st
             entry.benchmark.verify_data(settings.benchmarks_dir)
         harness = harness_fingerprint()
         suite_version = suite.version(harness)
-        jobs = [build_job(run_id, resolved.info, suite, suite_version, e, settings) for e in suite.entries]
+        jobs = [build_job(run_id, resolved.info, suite, suite_version, e, settings,
+                          e.benchmark.count_items(settings.benchmarks_dir)) for e in suite.entries]
     except LeaderboardError as exc:
         _write(run_dir / "rejection.json", {"reason": str(exc)})
         raise
@@ -144,6 +147,10 @@ def load_results(run_id: str, finished_at: str, settings: Settings | None = None
         return {"status": "rejected", "reason": reason}
 
     suite = load_catalogue().suite(submission["suite"])
+    if suite.version(submission["harness"]) != submission["suite_version"]:
+        raise EvaluationFailed(
+            f"the catalogue changed during run {run_id}: suite {suite.name} is now version "
+            f"{suite.version(submission['harness'])}, the run evaluated {submission['suite_version']}; resubmit")
     record.update(revision=submission["model"]["revision"], suite_version=submission["suite_version"])
     loadable = []
     for job in submission["jobs"]:

@@ -17,7 +17,7 @@ FORMULA_VERSION = 1
 FORMULA = (
     "normalized = max(0, (raw - random_baseline) / (1 - random_baseline)) * 100 per benchmark; "
     "average = mean of normalized over the suite's benchmarks; "
-    "average_stderr = sqrt(sum(normalized_stderr^2)) / k; CI95 = average ± 1.96 * average_stderr; "
+    "average_stderr = sqrt(sum(normalized_stderr^2)) / k; CI95 = average ± 1.96 * average_stderr, clipped to [0, 100]; "
     "rank = 1 + number of complete models whose CI low is above this model's CI high"
 )
 # Tables copied as they are; the leaderboard tables are computed.
@@ -36,7 +36,8 @@ def publish(con, published_path: Path, published_at: str) -> dict:
     """Rank every track and publish the snapshot. `con` is the open warehouse connection."""
     published_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex}.tmp")
-    con.execute(f"ATTACH '{tmp}' AS snapshot")  # a path we generated, not user input
+    quoted = str(tmp).replace("'", "''")  # ATTACH takes no bound parameters
+    con.execute(f"ATTACH '{quoted}' AS snapshot")
     try:
         con.execute(f"CREATE TABLE snapshot.leaderboard_scores AS {sql('leaderboard_scores')}")
         con.execute("CREATE OR REPLACE TEMP VIEW scores AS SELECT * FROM snapshot.leaderboard_scores")
@@ -51,6 +52,7 @@ def publish(con, published_path: Path, published_at: str) -> dict:
         counts = dict(con.execute(
             "SELECT suite_version, count(*) FILTER (WHERE complete) FROM snapshot.leaderboard GROUP BY ALL").fetchall())
     except BaseException:
+        con.execute("DROP VIEW IF EXISTS scores")
         con.execute("DETACH snapshot")
         tmp.unlink(missing_ok=True)
         raise

@@ -64,6 +64,10 @@ def validate_samples(path: Path, expected_n: int) -> list[dict]:
                 raise InvalidResults(f"{path.name} line {line_no}: field {name!r} missing or not {kind}")
         if record["verdict"] not in VERDICTS:
             raise InvalidResults(f"{path.name} line {line_no}: verdict {record['verdict']!r} not in {sorted(VERDICTS)}")
+        if not 0.0 <= record["score"] <= 1.0:
+            raise InvalidResults(f"{path.name} line {line_no}: score {record['score']} is outside [0, 1]")
+        if (record["verdict"] == "correct") != (record["score"] >= 1.0):
+            raise InvalidResults(f"{path.name} line {line_no}: verdict {record['verdict']!r} contradicts score {record['score']}")
         if record["doc_id"] in seen:
             raise InvalidResults(f"{path.name} line {line_no}: doc_id {record['doc_id']} repeated")
         seen.add(record["doc_id"])
@@ -116,9 +120,9 @@ def validate_result(output_dir: Path, job: dict) -> ValidatedResult:
             raise InvalidResults(f"results.json {field} is {got!r}, but the job asked for {want!r}")
     if document["primary_metric"] not in document["metrics"]:
         raise InvalidResults(f"results.json has no value for its primary metric {document['primary_metric']!r}")
-    limit = job["benchmark"]["limit"]
-    if limit is not None and document["n_samples"] > limit:
-        raise InvalidResults(f"results.json reports {document['n_samples']} samples, above the item limit {limit}")
+    expected_n = job["benchmark"]["expected_samples"]
+    if document["n_samples"] != expected_n:
+        raise InvalidResults(f"results.json reports {document['n_samples']} samples, the job's item subset has {expected_n}")
 
     samples_path = output_dir / document["samples_file"]
     if not samples_path.is_file():

@@ -27,7 +27,8 @@ def sql(name: str) -> str:
 @contextmanager
 def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    # No replacement scans: a missing table must be an error, not a Python variable of that name.
+    con = duckdb.connect(str(path), config={"python_enable_replacements": False})
     try:
         con.execute(sql("schema"))
         yield con

@@ -73,8 +73,9 @@ def make_settings(tmp_path: Path) -> Settings:
 def make_job(settings: Settings, benchmark: str = "arc_easy", *, suite: str = "ci",
              model_id: str = "org/model", revision: str = "rev-1", run_id: str = "run-1") -> dict:
     s = load_catalogue().suite(suite)
+    entry = s.entry(benchmark)
     return build_job(run_id, model_info(model_id, revision), s, s.version(harness_fingerprint()),
-                     s.entry(benchmark), settings)
+                     entry, settings, entry.benchmark.count_items(SHARED_BENCHMARKS))
 
 
 # --- harness outputs ---------------------------------------------------------------------
@@ -88,9 +89,11 @@ def make_samples(scores: list[float]) -> list[dict]:
 
 def write_result(out: Path, job: dict, scores: list[float] | None = None, *, samples: list[dict] | None = None,
                  samples_text: str | None = None, value: float | None = None, stderr: float | None = 0.05,
-                 finished_at: str = FINISHED_AT, edit=None) -> dict:
+                 finished_at: str = FINISHED_AT, edit=None, fit_job: bool = True) -> dict:
     """Write samples.jsonl and results.json as the harness does; `edit(doc)` tampers before writing.
 
+    fit_job sets the job's expected sample count to what is written, as a job for that item
+    subset would have it.
     samples_text writes samples.jsonl verbatim (one record a line; give `value` with it)."""
     samples = make_samples(scores if scores is not None else [1, 0, 1, 1]) if samples is None else samples
     if samples_text is None:
@@ -99,6 +102,8 @@ def write_result(out: Path, job: dict, scores: list[float] | None = None, *, sam
     samples_path = out / "samples.jsonl"
     samples_path.write_text(samples_text, encoding="utf-8")
     bench = job["benchmark"]
+    if fit_job:
+        bench["expected_samples"] = samples_text.count("\n")
     if value is None:
         value = sum(s["score"] for s in samples) / len(samples)
     doc = {

@@ -53,7 +53,7 @@ def test_one_failed_benchmark_fails_the_submission_but_keeps_the_other(settings,
     out = bench_dir(settings, "gsm8k")
     out.mkdir(parents=True)
     (out / "failure.json").write_text(json.dumps({"reason": "timeout: the harness ran longer than 30 s"}))
-    write_result(bench_dir(settings, "arc_easy"), jobs["arc_easy"], [1, 0, 1, 1])
+    write_result(bench_dir(settings, "arc_easy"), jobs["arc_easy"], [1, 0, 1, 1] * 3)  # the ci suite's 12 items
 
     outcome = load_results("run-1", FINISHED_AT, settings)
     assert outcome["status"] == "failed" and outcome["loaded"] == 1
@@ -64,12 +64,12 @@ def test_one_failed_benchmark_fails_the_submission_but_keeps_the_other(settings,
     assert row["benchmarks"] == {"arc_easy": {"status": "completed"},
                                  "gsm8k": {"status": "failed", "reason": "timeout: the harness ran longer than 30 s"}}
     assert rows(settings, "SELECT benchmark, score, run_id FROM results") == [("arc_easy", 0.75, "run-1")]
-    assert rows(settings, "SELECT count(*) FROM samples") == [(4,)]
+    assert rows(settings, "SELECT count(*) FROM samples") == [(12,)]
     assert rows(settings, "SELECT model_id, parameters FROM models") == [("org/model", 6)]
 
 
 def test_benchmark_that_never_ran_and_invalid_output_are_failures(settings, jobs):
-    write_result(bench_dir(settings, "arc_easy"), jobs["arc_easy"], [1, 1],
+    write_result(bench_dir(settings, "arc_easy"), jobs["arc_easy"], [1, 1] * 6,
                  edit=lambda d: d["timings"].update(finished_at="not a time"))
     outcome = load_results("run-1", FINISHED_AT, settings)
     assert outcome["status"] == "failed" and outcome["loaded"] == 0
@@ -80,9 +80,9 @@ def test_benchmark_that_never_ran_and_invalid_output_are_failures(settings, jobs
 
 def test_complete_run_then_rerun_of_the_same_run_id(settings, jobs):
     write_result(bench_dir(settings, "gsm8k"), jobs["gsm8k"], [1, 0])
-    write_result(bench_dir(settings, "arc_easy"), jobs["arc_easy"], [1, 0, 0, 0])
+    write_result(bench_dir(settings, "arc_easy"), jobs["arc_easy"], [1, 0, 0, 0] * 3)
     assert load_results("run-1", FINISHED_AT, settings) == {"status": "completed", "reason": None, "loaded": 2}
     assert load_results("run-1", FINISHED_AT, settings)["status"] == "completed"  # the task retried
     assert rows(settings, "SELECT count(*) FROM results") == [(2,)]
-    assert rows(settings, "SELECT count(*) FROM samples") == [(6,)]
+    assert rows(settings, "SELECT count(*) FROM samples") == [(14,)]
     assert rows(settings, "SELECT status FROM submissions") == [("completed",)]

@@ -96,6 +96,7 @@ def test_missing_samples_file(out, job):
 
 def test_sample_count_must_match(out, job):
     write_result(out, job, [1, 0, 1, 1], edit=lambda d: d.update(n_samples=5))
+    job["benchmark"]["expected_samples"] = 5  # the document agrees with the job, the file does not
     with pytest.raises(InvalidResults, match="holds 4 samples, results.json says 5"):
         validate_result(out, job)
 
@@ -120,10 +121,13 @@ def test_reported_metric_must_be_the_mean_of_the_samples(out, job):
         validate_result(out, job)
 
 
-def test_more_samples_than_the_limit(out, job):
-    assert job["benchmark"]["limit"] == 12
-    write_result(out, job, [1] * 13)
-    with pytest.raises(InvalidResults, match="13 samples, above the item limit 12"):
+def test_sample_count_must_match_the_item_subset(out, job):
+    assert job["benchmark"]["limit"] == 12 and job["benchmark"]["expected_samples"] == 12
+    write_result(out, job, [1] * 13, fit_job=False)
+    with pytest.raises(InvalidResults, match="reports 13 samples, the job's item subset has 12"):
+        validate_result(out, job)
+    write_result(out, job, [1] * 11, fit_job=False)
+    with pytest.raises(InvalidResults, match="reports 11 samples, the job's item subset has 12"):
         validate_result(out, job)
 
 
@@ -170,4 +174,19 @@ def test_samples_that_are_not_utf8(out, job):
     doc["samples_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     (out / "results.json").write_text(json.dumps(doc))
     with pytest.raises(InvalidResults, match="UTF-8"):
+        validate_result(out, job)
+
+
+def test_sample_score_outside_unit_interval(out, job):
+    write_result(out, job, [1, 0, 1, 1], samples=[*make_samples([1, 0, 1]), {**make_samples([1])[0], "doc_id": 3, "score": 5.0}],
+                 value=2.0)
+    with pytest.raises(InvalidResults, match="line 4: score 5.0 is outside"):
+        validate_result(out, job)
+
+
+def test_verdict_must_agree_with_score(out, job):
+    samples = make_samples([1, 0, 1, 1])
+    samples[1]["verdict"] = "correct"
+    write_result(out, job, samples=samples)
+    with pytest.raises(InvalidResults, match="line 2: verdict 'correct' contradicts score 0.0"):
         validate_result(out, job)

@@ -31,6 +31,7 @@ def load(con, settings, tmp_path):
     """load(model, benchmark, scores, stderr) validates a harness output and upserts it."""
     def load(model_id, benchmark, scores, stderr, revision="rev-1", run_id="run-1", finished_at=FINISHED_AT):
         job = make_job(settings, benchmark, model_id=model_id, revision=revision, run_id=run_id)
+        job["benchmark"]["expected_samples"] = len(scores)  # fixtures use small, hand-computed item sets
         out = tmp_path / "runs" / run_id / model_id / benchmark
         warehouse.record_model(con, model_info(model_id, revision))
         return warehouse.upsert_result(con, valid_result(out, job, scores, stderr, finished_at), run_id)
@@ -122,14 +123,25 @@ def test_incomplete_model_is_listed_without_rank(ranked):
     assert rows["org/a"]["complete"] is True and rows["org/a"]["missing"] == []
 
 
-def test_model_is_ranked_at_its_latest_revision(con, ci, load, tmp_path):
+def test_model_is_ranked_at_its_latest_complete_revision(con, ci, load, tmp_path):
     load("org/a", "arc_easy", [1, 1], 0.01, revision="old", finished_at="2025-01-01T00:00:00+00:00")
     load("org/a", "gsm8k", [1, 1], 0.01, revision="old", finished_at="2025-01-01T00:00:00+00:00")
     load("org/a", "arc_easy", [1, 0], 0.01, revision="new", finished_at="2025-01-02T00:00:00+00:00")
     path = tmp_path / "published.duckdb"
     publish(con, path, PUBLISHED_AT)
-    assert published(path, "SELECT revision, complete, missing_benchmarks FROM leaderboard") == [
-        ("new", False, ["gsm8k"])]
+    # the newer revision is still incomplete: the complete older one keeps the model ranked
+    assert published(path, "SELECT revision, complete, missing_benchmarks FROM leaderboard") == [("old", True, [])]
+    load("org/a", "gsm8k", [0, 0], 0.01, revision="new", finished_at="2025-01-03T00:00:00+00:00")
+    publish(con, path, PUBLISHED_AT)
+    assert published(path, "SELECT revision, complete, missing_benchmarks FROM leaderboard") == [("new", True, [])]
+
+
+def test_a_model_with_no_complete_revision_is_listed_incomplete(con, ci, load, tmp_path):
+    load("org/a", "arc_easy", [1, 0], 0.01, revision="new")
+    path = tmp_path / "published.duckdb"
+    publish(con, path, PUBLISHED_AT)
+    assert published(path, "SELECT revision, complete, missing_benchmarks, rank FROM leaderboard") == [
+        ("new", False, ["gsm8k"], None)]
 
 
 def test_publishing_twice_gives_the_same_snapshot_id(con, ci, load, tmp_path):

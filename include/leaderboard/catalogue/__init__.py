@@ -66,6 +66,12 @@ class Benchmark:
     def task_config(self) -> dict[str, Any]:
         return copy.deepcopy(self.task)
 
+    def count_items(self, data_dir: Path) -> int:
+        """Items in the test split (one JSON object per line)."""
+        test = next(f for f in self.files if f.split == "test")
+        with (data_dir / test.path).open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+
     def verify_data(self, data_dir: Path) -> None:
         """Raise DatasetIntegrityError naming the first file that is missing or altered."""
         for f in self.files:
@@ -163,7 +169,7 @@ def _parse_benchmark(name: str, raw: dict) -> Benchmark:
         family=_require(raw, "family", where), title=raw.get("title", name),
         description=raw.get("description", "").strip(), license=raw.get("license", "unknown"),
         files=files, primary_metric=_require(raw, "primary_metric", where),
-        random_baseline=baseline, task=task,
+        random_baseline=baseline, task=copy.deepcopy(task),  # YAML anchors share dicts
     )
 
 

@@ -25,8 +25,9 @@ with_ci AS (
         p.*,
         p.n_scored = s.n_benchmarks AS complete,
         list_filter(s.benchmarks, lambda b: NOT list_contains(p.scored_benchmarks, b)) AS missing_benchmarks,
-        p.average - 1.96 * p.average_stderr AS ci_low,
-        p.average + 1.96 * p.average_stderr AS ci_high
+        -- normalised scores live in [0, 100], and so does their interval
+        greatest(0.0, p.average - 1.96 * p.average_stderr) AS ci_low,
+        least(100.0, p.average + 1.96 * p.average_stderr) AS ci_high
     FROM per_model AS p
     JOIN suite_size AS s USING (suite_version)
 )

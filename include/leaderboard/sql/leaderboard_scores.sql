@@ -1,10 +1,21 @@
 -- One row per (track, model, benchmark): the raw score and its normalised form.
 -- Normalisation (Open LLM Leaderboard v2): max(0, (raw - baseline) / (1 - baseline)) * 100.
-WITH latest_revision AS (
-    -- A model is ranked at the revision it was most recently evaluated at, per track.
-    SELECT suite_version, model_id, arg_max(revision, evaluated_at) AS revision
+WITH suite_size AS (
+    SELECT suite_version, count(*) AS n_benchmarks FROM suite_benchmarks GROUP BY suite_version
+),
+revision_status AS (
+    SELECT suite_version, model_id, revision, count(*) AS n_scored, max(evaluated_at) AS last_evaluated
     FROM results
-    GROUP BY suite_version, model_id
+    GROUP BY suite_version, model_id, revision
+),
+latest_revision AS (
+    -- Per track, a model is shown at its most recently evaluated complete revision, else at its
+    -- most recent one; the revision string breaks exact ties so the choice is deterministic.
+    SELECT rs.suite_version, rs.model_id,
+           arg_max(rs.revision, (rs.n_scored = s.n_benchmarks, rs.last_evaluated, rs.revision)) AS revision
+    FROM revision_status AS rs
+    JOIN suite_size AS s USING (suite_version)
+    GROUP BY rs.suite_version, rs.model_id
 )
 SELECT
     r.suite_version,
