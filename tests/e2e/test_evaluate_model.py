@@ -20,7 +20,8 @@ SMOLLM = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 
 def run_dag(dagbag, **conf):
-    return dagbag.get_dag("evaluate_model").test(run_conf={"suite": "ci", **conf})
+    # Every param explicit: dag.test() on a reused DAG object keeps the previous run's conf.
+    return dagbag.get_dag("evaluate_model").test(run_conf={"suite": "ci", "revision": "main", **conf})
 
 
 def query(path: Path, sql: str, params=None) -> list[tuple]:
