@@ -1,18 +1,26 @@
-.PHONY: run test setup stop bench
+.PHONY: run test setup images stop bench
 
 run:    ## set everything up, start Airflow + Streamlit, evaluate the demo models
 	scripts/run.sh
 
-test:   ## set everything up and run the whole test suite
+test:   ## set everything up (envs, demo models, dockerd, images) and run every test
 	scripts/setup.sh
-	.venvs/platform/bin/python -m pytest tests -ra
+	scripts/start_dockerd.sh
+	scripts/build_images.sh
+	.venvs/eval/bin/python -m pytest tests/harness --confcutdir=tests/harness -ra -p no:cacheprovider
+	LEADERBOARD_REQUIRE_DOCKER=1 .venvs/platform/bin/python -m pytest tests -ra
 
 setup:
 	scripts/setup.sh
 
+images: ## dockerd and the evaluation images, built offline
+	scripts/start_dockerd.sh
+	scripts/build_images.sh
+
 stop:
 	scripts/stop.sh
 
-bench:  ## pipeline vs lm_eval run directly, side by side
+bench:  ## speed comparisons, side by side (see bench/)
 	scripts/setup.sh
 	.venvs/platform/bin/python bench/pipeline_vs_lm_eval.py
+	.venvs/platform/bin/python bench/docker_vs_local.py

@@ -8,6 +8,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from airflow.sdk import Param, dag, get_current_context, task
 
 from leaderboard.catalogue import load_catalogue
+from leaderboard.settings import load_settings
 from leaderboard.model_ids import MODEL_ID_PATTERN, REVISION_PATTERN
 from leaderboard.pools import EVALUATION_POOL, WAREHOUSE_POOL
 
@@ -17,6 +18,10 @@ Runs every benchmark of the chosen **suite** on **model_id** at **revision**, lo
 into the warehouse, recomputes the ranking and publishes the snapshot the leaderboard reads.
 A rejected or failed submission is recorded with its reason and the run ends failed.
 """
+
+
+SETTINGS = load_settings()  # environment only: which runner, timeouts, queue
+BENCHMARK_TIMEOUT = timedelta(seconds=SETTINGS.benchmark_timeout_s + 300)
 
 
 def _now_iso(context) -> str:
@@ -30,7 +35,7 @@ def _now_iso(context) -> str:
     max_active_runs=4,
     tags=["leaderboard", "evaluation"],
     doc_md=DOC,
-    default_args={"owner": "leaderboard", "retries": 1, "retry_delay": timedelta(seconds=30)},
+    default_args={"owner": "leaderboard", "retries": 1, "retry_delay": timedelta(seconds=SETTINGS.retry_delay_s)},
     params={
         "model_id": Param("HuggingFaceTB/SmolLM2-135M-Instruct", type="string", pattern=MODEL_ID_PATTERN,
                           title="Model id", description="org/name of the model repo"),
@@ -55,7 +60,7 @@ def evaluate_model():
         except LeaderboardError as exc:  # bad input: fail at once, no retry
             raise AirflowFailException(str(exc)) from exc
 
-    @task(map_index_template="{{ benchmark }}", pool=EVALUATION_POOL, execution_timeout=timedelta(hours=6))
+    @task(map_index_template="{{ benchmark }}", pool=EVALUATION_POOL, execution_timeout=BENCHMARK_TIMEOUT)
     def run_benchmark(job: dict) -> dict:
         from leaderboard.pipeline import run_benchmark as run
 
@@ -83,7 +88,16 @@ def evaluate_model():
         return outcome
 
     jobs = resolve_model()
-    scores = run_benchmark.expand(job=jobs)
+    if SETTINGS.runner == "docker":
+        from leaderboard.docker_runner import BenchmarkContainerOperator
+        from leaderboard.runners import harness_image
+
+        scores = BenchmarkContainerOperator.partial(
+            task_id="run_benchmark", image=harness_image(), pool=EVALUATION_POOL, queue=SETTINGS.docker.queue,
+            execution_timeout=BENCHMARK_TIMEOUT, map_index_template="{{ task.job['benchmark']['name'] }}",
+        ).expand(job=jobs)
+    else:
+        scores = run_benchmark.expand(job=jobs)
     outcome = load_results()
     published = publish_leaderboard()
     scores >> outcome >> published >> report_outcome(outcome)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import SMOLLM, run_evaluate_model
+
 REPO = Path(__file__).resolve().parents[1]
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="airflow-tests-")
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
@@ -42,6 +44,23 @@ def demo_models() -> Path:
     if not (DEMO_MODELS / "HuggingFaceTB" / "SmolLM2-135M-Instruct" / "model.safetensors").is_file():
         pytest.fail(f"demo models missing in {DEMO_MODELS}: run scripts/setup.sh")
     return DEMO_MODELS
+
+
+@pytest.fixture(scope="session")
+def local_ci_runs(dagbag, demo_models, tmp_path_factory):
+    """SmolLM2 evaluated twice on the ci suite by the local runner, the second run replacing the first."""
+    from leaderboard.settings import load_settings
+
+    home = tmp_path_factory.mktemp("leaderboard-local")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LEADERBOARD_HOME", str(home))
+    patch.setenv("LEADERBOARD_MODELS_DIR", str(demo_models))
+    try:
+        first = run_evaluate_model(dagbag, model_id=SMOLLM)
+        second = run_evaluate_model(dagbag, model_id=SMOLLM)
+        yield {"settings": load_settings(), "runs": [first, second]}
+    finally:
+        patch.undo()
 
 
 @pytest.fixture

@@ -8,8 +8,14 @@ two files it writes into the output folder.
 
 Writes:
 - OUT_DIR/samples.jsonl: one record per item: prompt, output, target, verdict, score, metrics.
-- OUT_DIR/results.json: scores with stderr, n, provenance and timings. Written last and
-  atomically, so its presence means the evaluation finished.
+- OUT_DIR/results.json: scores with stderr, n, provenance and timings, and the job itself (the
+  reproducibility manifest). Written last and atomically, so its presence means the
+  evaluation finished.
+
+A benchmark is one lm-eval task, or several (`benchmark.subtasks`, MMLU's subjects) whose
+samples are pooled: its overall metrics are micro-averages over all samples, and each
+subtask's own metrics are kept as `metric,filter|subject=NAME`. Every data file and the scorer
+module are checked against the job's sha256 before the model is loaded (exit code 3 if not).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -39,21 +46,90 @@ def write_json_atomic(path: Path, document: dict) -> None:
     os.replace(tmp, path)
 
 
-def render_task_yaml(job: dict, folder: Path) -> str:
-    """Write the benchmark's lm-eval task config, pointed at the job's data folder."""
+HARNESS_DIR = Path(__file__).resolve().parent
+SCORERS_DIR = HARNESS_DIR / "scorers"
+# Per-sample doc_ids of a benchmark made of subtasks: subtask index * DOC_ID_STRIDE + doc_id,
+# unique across the benchmark (no MMLU subject has anywhere near this many items); the index is
+# the subtask's place in the catalogue's full list, so a suite's subset keeps the same ids.
+DOC_ID_STRIDE = 100_000
+SUBTASK_METRIC = "{metric}|subject={subtask}"  # per-subtask metric keys in results.json
+
+
+class DataIntegrityError(Exception):
+    """A data file or scorer differs from what the job pinned."""
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _tasks(job: dict) -> list[dict]:
+    """The lm-eval tasks of the job's benchmark: one, or one per subtask."""
+    bench = job["benchmark"]
+    if bench.get("subtasks"):
+        return bench["subtasks"]
+    return [{"name": None, "task_name": bench["task_name"], "task_config": bench["task_config"],
+             "data_files": bench["data_files"], "data_file_sha256": bench.get("data_file_sha256") or {}}]
+
+
+def verify_inputs(job: dict) -> None:
+    """Check every data file and the scorer against the sha256 the job pinned, before any evaluation."""
+    data_dir = Path(job["data_dir"])
+    for task in _tasks(job):
+        for split, rel in task["data_files"].items():
+            want = task["data_file_sha256"].get(split)
+            path = data_dir / rel
+            if not path.is_file():
+                raise DataIntegrityError(f"dataset file {path} is missing")
+            if want is not None and _sha256_file(path) != want:
+                raise DataIntegrityError(f"dataset file {path} has sha256 {_sha256_file(path)}, expected {want}; "
+                                         "refusing to evaluate on altered data")
+    scorer = job["benchmark"].get("scorer")
+    if scorer:
+        path = SCORERS_DIR / f"{scorer['module']}.py"
+        if not path.is_file() or _sha256_file(path) != scorer["sha256"]:
+            raise DataIntegrityError(f"scorer {path} is missing or differs from the job's (sha256 {scorer['sha256']})")
+
+
+def _write_task_yaml(job: dict, task: dict, folder: Path) -> str:
     import yaml
 
     bench = job["benchmark"]
-    config = dict(bench["task_config"])
-    config["task"] = bench["task_name"]
-    config["dataset_path"] = "json"
+    config = dict(task["task_config"])
+    config["task"] = task["task_name"]
+    config["dataset_path"] = bench.get("data_format") or "json"
     config["dataset_kwargs"] = {
-        "data_files": {split: str(Path(job["data_dir"]) / rel) for split, rel in bench["data_files"].items()}
+        **(bench.get("dataset_kwargs") or {}),
+        "data_files": {split: str(Path(job["data_dir"]) / rel) for split, rel in task["data_files"].items()},
     }
     config["test_split"] = "test"
     config["metadata"] = {"version": bench["version"]}
-    (folder / f"{bench['task_name']}.yaml").write_text(yaml.safe_dump(config, sort_keys=True))
-    return bench["task_name"]
+    text = yaml.safe_dump(config, sort_keys=True)
+    scorer = bench.get("scorer")
+    if scorer:
+        # lm-eval resolves `!function module.fn` relative to the YAML's folder: ship the module there.
+        module = scorer["module"]
+        shutil.copyfile(SCORERS_DIR / f"{module}.py", folder / f"{module}.py")
+        text += f"process_results: !function {module}.process_results\n"
+    (folder / f"{task['task_name']}.yaml").write_text(text)
+    return task["task_name"]
+
+
+def render_task_yamls(job: dict, folder: Path) -> list[str]:
+    """Write the benchmark's lm-eval task configs (one per subtask), pointed at the job's data folder."""
+    return [_write_task_yaml(job, task, folder) for task in _tasks(job)]
+
+
+def render_task_yaml(job: dict, folder: Path) -> str:
+    """Write a single-task benchmark's lm-eval task config; returns the task name."""
+    names = render_task_yamls(job, folder)
+    if len(names) != 1:
+        raise ValueError(f"benchmark {job['benchmark']['name']} has {len(names)} subtasks: use render_task_yamls")
+    return names[0]
 
 
 def choice_texts(sample: dict) -> list[str]:
@@ -82,7 +158,8 @@ def sample_target(sample: dict, output_type: str) -> str:
     return str(target)
 
 
-def sample_records(samples: list[dict], output_type: str, primary_metric: str, tokenizer) -> tuple[list[dict], int]:
+def sample_records(samples: list[dict], output_type: str, primary_metric: str, tokenizer,
+                   doc_id_offset: int = 0) -> tuple[list[dict], int]:
     """One record per item, judged by the primary metric's filter; other filters become extra metrics."""
     metric_name, filter_name = primary_metric.split(",", 1)
     by_doc: dict[int, dict] = {}
@@ -101,7 +178,7 @@ def sample_records(samples: list[dict], output_type: str, primary_metric: str, t
         if output_type == "generate_until":
             generated_tokens += len(tokenizer(output, add_special_tokens=False)["input_ids"])
         records.append({
-            "doc_id": doc_id,
+            "doc_id": doc_id_offset + doc_id,
             "prompt": sample["arguments"][0][0],
             "output": output,
             "extracted": str(sample["filtered_resps"][0]) if output_type == "generate_until" else None,
@@ -120,6 +197,47 @@ def package_version(name: str) -> str:
         return version(name)
     except PackageNotFoundError:
         return "absent"
+
+
+def environment_lock_sha256() -> str:
+    """Hash of every installed distribution and its version: the local stand-in for an image digest."""
+    from importlib.metadata import distributions
+
+    pins = sorted({f"{d.metadata['Name'].lower()}=={d.version}" for d in distributions() if d.metadata["Name"]})
+    return hashlib.sha256("\n".join(pins).encode()).hexdigest()
+
+
+def job_manifest(job: dict) -> dict:
+    """The job as asked, without machine-specific paths: enough to run the same evaluation again."""
+    manifest = {k: v for k, v in job.items() if k not in ("data_dir", "environment")}
+    manifest["model"] = {k: v for k, v in job["model"].items() if k != "path"}
+    return manifest
+
+
+def metrics_of(task_results: dict, suffix=None) -> dict:
+    """lm-eval's `metric,filter` values with their `_stderr` twins, as {key: {value, stderr}}."""
+    metrics = {}
+    for key, value in task_results.items():
+        if "," not in key or "_stderr," in key or not isinstance(value, (int, float)):
+            continue
+        name, flt = key.split(",", 1)
+        stderr = task_results.get(f"{name}_stderr,{flt}")
+        metrics[key if suffix is None else suffix(key)] = {
+            "value": float(value), "stderr": float(stderr) if isinstance(stderr, (int, float)) else None}
+    return metrics
+
+
+def micro_average(records: list[dict]) -> dict:
+    """Every per-sample metric averaged over all samples, with the standard error of that mean."""
+    keys = sorted({k for r in records for k in r["metrics"]})
+    metrics = {}
+    for key in keys:
+        values = [r["metrics"][key] for r in records if key in r["metrics"]]
+        n = len(values)
+        mean = sum(values) / n
+        stderr = (sum((v - mean) ** 2 for v in values) / (n - 1) / n) ** 0.5 if n > 1 else None
+        metrics[key] = {"value": mean, "stderr": stderr}
+    return metrics
 
 
 def hardware_description(device: str) -> str:
@@ -158,30 +276,38 @@ def evaluate(job: dict, output_dir: Path) -> dict:
     load_seconds = time.perf_counter() - t_load
 
     bench = job["benchmark"]
+    tasks = _tasks(job)
     with tempfile.TemporaryDirectory() as task_dir:
-        task_name = render_task_yaml(job, Path(task_dir))
+        task_names = render_task_yamls(job, Path(task_dir))
         task_manager = TaskManager(include_path=task_dir, include_defaults=False)
         t_eval = time.perf_counter()
         out = simple_evaluate(
-            model=lm, tasks=[task_name], task_manager=task_manager, limit=bench["limit"],
+            model=lm, tasks=task_names, task_manager=task_manager, limit=bench["limit"],
             log_samples=True, random_seed=seed, numpy_random_seed=seed,
             torch_random_seed=seed, fewshot_random_seed=seed,
         )
         eval_seconds = time.perf_counter() - t_eval
 
-    task_results = out["results"][task_name]
-    metrics = {}
-    for key, value in task_results.items():
-        if "," not in key or "_stderr," in key or not isinstance(value, (int, float)):
-            continue
-        name, flt = key.split(",", 1)
-        stderr = task_results.get(f"{name}_stderr,{flt}")
-        metrics[key] = {"value": float(value),
-                        "stderr": float(stderr) if isinstance(stderr, (int, float)) else None}
+    records, generated_tokens = [], 0
+    for index, task in enumerate(tasks):
+        # a subtask's doc_ids: its place in the benchmark's full subtask list, so a subset keeps them
+        offset = task.get("index", index) * DOC_ID_STRIDE if task["name"] is not None else 0
+        task_records, tokens = sample_records(
+            out["samples"][task["task_name"]], task["task_config"]["output_type"], bench["primary_metric"],
+            lm.tokenizer, doc_id_offset=offset)
+        records += task_records
+        generated_tokens += tokens
+    if len(tasks) == 1 and tasks[0]["name"] is None:
+        metrics = metrics_of(out["results"][tasks[0]["task_name"]])
+    else:
+        # A benchmark of subtasks: the overall metrics are micro-averages over every sample (so
+        # the primary metric is the mean of the per-sample scores); each subtask's own lm-eval
+        # metrics are kept beside them.
+        metrics = micro_average(records)
+        for task in tasks:
+            metrics.update(metrics_of(out["results"][task["task_name"]],
+                                      lambda key, t=task: SUBTASK_METRIC.format(metric=key, subtask=t["name"])))
 
-    output_type = bench["task_config"]["output_type"]
-    records, generated_tokens = sample_records(
-        out["samples"][task_name], output_type, bench["primary_metric"], lm.tokenizer)
     samples_path = output_dir / "samples.jsonl"
     with samples_path.open("w", encoding="utf-8") as fh:
         for record in records:
@@ -197,7 +323,11 @@ def evaluate(job: dict, output_dir: Path) -> dict:
             "task_config_sha256": bench["task_config_sha256"],
             "dataset_sha256": bench["dataset_sha256"],
             "num_fewshot": int(bench["task_config"].get("num_fewshot") or 0),
+            "fewshot_seed": seed,
             "limit": bench["limit"],
+            "task_name": bench["task_name"],
+            "subtasks": [t["name"] for t in tasks if t["name"] is not None],
+            "scorer": bench.get("scorer"),
         },
         "suite": job["suite"],
         "primary_metric": bench["primary_metric"],
@@ -214,7 +344,12 @@ def evaluate(job: dict, output_dir: Path) -> dict:
         "runtime": {
             "device": device, "hardware": hardware_description(device),
             "batch_size": runtime["batch_size"], "seed": seed,
-            "environment": job.get("environment", {}),
+            "threads": torch.get_num_threads(),
+            "environment": {
+                **job.get("environment", {}),
+                "image_digest": os.environ.get("LEADERBOARD_IMAGE_DIGEST"),  # set by image runners
+                "env_lock_sha256": environment_lock_sha256(),
+            },
         },
         "timings": {
             "started_at": started_at, "finished_at": utc_now(),
@@ -223,6 +358,8 @@ def evaluate(job: dict, output_dir: Path) -> dict:
             "wall_seconds": round(time.perf_counter() - t0, 3),
             "generated_tokens": generated_tokens,
         },
+        # The job itself, so `leaderboard reproduce` can run exactly this evaluation again.
+        "job": job_manifest(job),
     }
 
 
@@ -233,6 +370,11 @@ def main() -> int:
     args = parser.parse_args()
     job = json.loads(args.job.read_text())
     args.output.mkdir(parents=True, exist_ok=True)
+    try:
+        verify_inputs(job)
+    except DataIntegrityError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     results = evaluate(job, args.output)
     write_json_atomic(args.output / "results.json", results)
     print(json.dumps({"results": str(args.output / "results.json"),

@@ -1,4 +1,5 @@
-"""`leaderboard` command line: submit models to the evaluate_model DAG through Airflow's REST API."""
+"""`leaderboard` command line: submit models to the evaluate_model DAG through Airflow's REST API,
+re-run a stored result to check it reproduces, and show the changelog of suite versions."""
 
 from __future__ import annotations
 
@@ -44,6 +45,31 @@ def cmd_submit(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_reproduce(args) -> int:
+    from leaderboard.reproduce import reproduce
+
+    try:
+        outcome = reproduce(args.result_id, output_dir=args.keep)
+    except LeaderboardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(outcome.report())
+    return 0 if outcome.identical else 1
+
+
+def cmd_changelog(args) -> int:
+    from leaderboard.tracks import current_suite_version, suite_changelog
+
+    rows = suite_changelog(args.suite)
+    if not rows:
+        print("no suite versions published yet")
+    for row in rows:
+        current = " (current)" if row["suite_version"] == current_suite_version(row["suite"]) else ""
+        print(f"{row['suite']} {row['suite_version']}{current}  first seen {row['first_seen_at']:%Y-%m-%d %H:%M}  "
+              f"{row['changes']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="leaderboard", description=__doc__)
     parser.add_argument("--airflow-url", default=os.environ.get("AIRFLOW_URL", "http://127.0.0.1:8080"))
@@ -56,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     submit.add_argument("--wait", action="store_true", help="wait until the runs finish")
     submit.add_argument("--timeout", type=float, default=3600)
     submit.set_defaults(func=cmd_submit)
+    repro = sub.add_parser("reproduce", help="re-run a stored result exactly; exit 0 if the score is identical")
+    repro.add_argument("result_id")
+    repro.add_argument("--keep", type=Path, default=None, metavar="DIR", help="keep the new results in DIR")
+    repro.set_defaults(func=cmd_reproduce)
+    log = sub.add_parser("changelog", help="suite versions (tracks) and what changed between them")
+    log.add_argument("--suite", default=None)
+    log.set_defaults(func=cmd_changelog)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -22,7 +22,7 @@ from leaderboard.errors import EvaluationFailed, InvalidResults, LeaderboardErro
 from leaderboard.model_source import ModelInfo, model_source_for
 from leaderboard.publish import publish
 from leaderboard.results import validate_result
-from leaderboard.runners import harness_fingerprint, runner_for
+from leaderboard.runners import Runner, harness_fingerprint, runner_for
 from leaderboard.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -46,18 +46,13 @@ def _read(path: Path) -> dict | None:
 
 def build_job(run_id: str, model: ModelInfo, suite: Suite, suite_version: str, entry: SuiteEntry,
               settings: Settings, n_items: int) -> dict:
-    """n_items: how many items the benchmark's test split holds."""
+    """n_items: how many items the benchmark's test split holds (a benchmark of subtasks counts
+    its own: lm-eval applies the limit to each subtask, see Benchmark.job_spec)."""
     b = entry.benchmark
     return {
         "job_id": f"{run_id}/{b.name}",
         "model": {"id": model.model_id, "revision": model.revision},
-        "benchmark": {
-            "name": b.name, "version": b.version, "task_name": b.task_name,
-            "task_config": b.task_config(), "task_config_sha256": b.task_config_sha256,
-            "data_files": {f.split: f.path for f in b.files}, "dataset_sha256": b.dataset_sha256,
-            "primary_metric": b.primary_metric, "limit": entry.limit,
-            "expected_samples": n_items if entry.limit is None else min(entry.limit, n_items),
-        },
+        "benchmark": entry.job_spec(settings.benchmarks_dir, n_items),
         "suite": {"name": suite.name, "version": suite_version},
         "runtime": {"device": settings.device, "dtype": "auto", "batch_size": settings.batch_size, "seed": 1234},
     }
@@ -92,16 +87,26 @@ def resolve_submission(run_id: str, model_id: str, revision: str, suite_name: st
     return jobs
 
 
-def run_benchmark(run_id: str, job: dict, settings: Settings | None = None) -> dict:
-    """Evaluate one benchmark. A retry starts from an empty output folder."""
+def _archive_failure(out: Path) -> None:
+    """Keep an earlier attempt's failure reason (benchmarks/<name>.failures.jsonl) before a retry."""
+    failure = out / "failure.json"
+    if failure.is_file():
+        with out.with_name(out.name + ".failures.jsonl").open("a") as fh:
+            fh.write(json.dumps(json.loads(failure.read_text()), sort_keys=True) + "\n")
+
+
+def run_benchmark(run_id: str, job: dict, settings: Settings | None = None, runner: Runner | None = None) -> dict:
+    """Evaluate one benchmark with the configured runner (or the one given). A retry starts
+    from an empty output folder, so no partial result is ever loaded."""
     settings = settings or load_settings()
     run_dir = run_directory(settings, run_id)
     submission = _read(run_dir / "submission.json")
     out = run_dir / "benchmarks" / job["benchmark"]["name"]
+    _archive_failure(out)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     try:
-        runner_for(settings).run(job, Path(submission["model_path"]), out)
+        (runner or runner_for(settings)).run(job, Path(submission["model_path"]), out)
         result = validate_result(out, job)
     except LeaderboardError as exc:
         _write(out / "failure.json", {"reason": str(exc)})

@@ -18,9 +18,20 @@ HARNESS_DIR = REPO_ROOT / "eval_images" / "harness"
 LOG_TAIL_CHARS = 2000
 
 
+def harness_files() -> list[Path]:
+    """What the harness image is built from: Dockerfile, pinned requirements and its code."""
+    return sorted(p for p in HARNESS_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and "tests" not in p.relative_to(HARNESS_DIR).parts and p.suffix in {"", ".py", ".txt", ".yaml"})
+
+
 def harness_fingerprint() -> str:
-    """Identifies the harness: its pinned requirements and its entry point's code."""
-    return sha256_json({p.name: p.read_text() for p in (HARNESS_DIR / "requirements.txt", HARNESS_DIR / "run_benchmark.py")})[:16]
+    """Identifies the harness (image or local eval env): a hash of the files it is built from."""
+    return sha256_json({str(p.relative_to(HARNESS_DIR)): p.read_text() for p in harness_files()})[:16]
+
+
+def harness_image() -> str:
+    """The harness image tag for this code: built by scripts/build_images.sh."""
+    return os.environ.get("LEADERBOARD_HARNESS_IMAGE") or f"leaderboard/harness:{harness_fingerprint()}"
 
 
 def log_tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
@@ -28,6 +39,15 @@ def log_tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
         return ""
     text = path.read_text(errors="replace")
     return text[-chars:].strip()
+
+
+def write_job_file(job: dict, model_path: str, data_dir: str, output_dir: Path, environment: dict) -> Path:
+    """The job as the harness sees it: paths where the harness finds the model and the data."""
+    job = {**job, "model": {**job["model"], "path": model_path}, "data_dir": data_dir,
+           "environment": {**environment, "harness": harness_fingerprint()}}
+    path = output_dir / "job.json"
+    path.write_text(json.dumps(job, indent=1, sort_keys=True))
+    return path
 
 
 class Runner(Protocol):
@@ -49,11 +69,8 @@ class LocalRunner:
         python = self.settings.eval_python
         if not python.is_file():
             raise EvaluationFailed(f"eval environment not found: {python} (run `make setup`)")
-        job = {**job, "model": {**job["model"], "path": str(model_path)},
-               "data_dir": str(self.settings.benchmarks_dir),
-               "environment": {"runner": self.name, "harness": harness_fingerprint()}}
-        job_file = output_dir / "job.json"
-        job_file.write_text(json.dumps(job, indent=1, sort_keys=True))
+        job_file = write_job_file(job, str(model_path), str(self.settings.benchmarks_dir), output_dir,
+                                  {"runner": self.name})
         log_path = output_dir / "harness.log"
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -84,7 +101,11 @@ class LocalRunner:
             raise EvaluationFailed(f"the harness exited 0 but wrote no results.json; log tail:\n{log_tail(log_path)}")
 
 
+RUNNERS = ("local", "docker")
+
+
 def runner_for(settings: Settings) -> Runner:
+    """The runner for plain tasks. The docker runner is an operator (leaderboard.docker_runner)."""
     if settings.runner == "local":
         return LocalRunner(settings)
-    raise EvaluationFailed(f"unknown runner {settings.runner!r}; known: ['local']")
+    raise EvaluationFailed(f"runner {settings.runner!r} is not run from a plain task; known runners: {list(RUNNERS)}")

@@ -19,12 +19,14 @@ class Settings:
     home: Path  # everything the platform writes lives under here
     benchmarks_dir: Path  # checksummed benchmark data (read-only)
     models_dir: Path  # the local model source: org/name repo folders
-    runner: str  # "local" (subprocess of the eval env)
+    runner: str  # "local" (subprocess of the eval env) or "docker" (one container per benchmark)
     eval_python: Path  # the eval environment's interpreter, for the local runner
     harness_entrypoint: Path
     device: str  # "auto", "cpu" or "cuda"
     batch_size: int
     benchmark_timeout_s: int
+    retry_delay_s: int
+    docker: "DockerSettings"
 
     @property
     def runs_dir(self) -> Path:
@@ -43,6 +45,33 @@ class Settings:
         return self.published_dir / "leaderboard.duckdb"
 
 
+@dataclass(frozen=True)
+class DockerSettings:
+    """How the docker runner places benchmark containers."""
+
+    url: str  # the Docker daemon: local socket, or a remote GPU node (tcp://host:2376 with TLS)
+    gpus: str  # "none", "all", or a count
+    queue: str  # Airflow queue for benchmark tasks (Celery: the GPU workers listen on it)
+    memory: str  # container memory limit, e.g. "8g"
+    cpus: float  # hard CPU quota, in cores
+    shm_size_bytes: int
+    pids_limit: int
+    keep_containers: bool  # leave finished containers for inspection (tests, debugging)
+
+
+def load_docker_settings() -> DockerSettings:
+    return DockerSettings(
+        url=os.environ.get("LEADERBOARD_DOCKER_URL", "unix://var/run/docker.sock"),
+        gpus=os.environ.get("LEADERBOARD_GPUS", "none"),
+        queue=os.environ.get("LEADERBOARD_GPU_QUEUE", "default"),
+        memory=os.environ.get("LEADERBOARD_CONTAINER_MEMORY", "8g"),
+        cpus=float(os.environ.get("LEADERBOARD_CONTAINER_CPUS", "2")),
+        shm_size_bytes=int(os.environ.get("LEADERBOARD_CONTAINER_SHM_BYTES", str(2 << 30))),
+        pids_limit=int(os.environ.get("LEADERBOARD_CONTAINER_PIDS", "1024")),
+        keep_containers=os.environ.get("LEADERBOARD_KEEP_CONTAINERS", "") == "1",
+    )
+
+
 def load_settings() -> Settings:
     home = _path("LEADERBOARD_HOME", REPO_ROOT / "var")
     return Settings(
@@ -55,4 +84,6 @@ def load_settings() -> Settings:
         device=os.environ.get("LEADERBOARD_DEVICE", "auto"),
         batch_size=int(os.environ.get("LEADERBOARD_BATCH_SIZE", "8")),
         benchmark_timeout_s=int(os.environ.get("LEADERBOARD_BENCHMARK_TIMEOUT_S", "3600")),
+        retry_delay_s=int(os.environ.get("LEADERBOARD_RETRY_DELAY_S", "30")),
+        docker=load_docker_settings(),
     )

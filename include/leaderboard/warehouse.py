@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
 from leaderboard.catalogue import Suite
 from leaderboard.hashing import canonical_json
@@ -76,33 +76,63 @@ def record_model(con, info: ModelInfo) -> None:
     con.execute(sql("upsert_model"), info.as_dict())
 
 
+RESULT_COLUMNS = ("result_id", "model_id", "revision", "suite", "suite_version", "benchmark", "benchmark_version",
+                  "primary_metric", "score", "stderr", "n_samples", "metrics", "evaluated_at", "run_id", "document")
+SAMPLE_COLUMNS = ("result_id", "doc_id", "prompt", "output", "extracted", "target", "verdict", "score", "metrics")
+
+
+def upsert_results(con, results, samples) -> None:
+    """Replace a batch of results and their samples in one transaction. `results` and `samples`
+    are Arrow tables or DataFrames with RESULT_COLUMNS and SAMPLE_COLUMNS (evaluated_at as an ISO
+    string or timestamp, metrics and document as JSON text). A result whose stderr is null gets
+    the standard error of its item scores."""
+    con.register("incoming_results", results)
+    con.register("incoming_samples", samples)
+    try:
+        with transaction(con):
+            con.execute(sql("delete_samples"))
+            con.execute(sql("upsert_results"))
+            con.execute(sql("insert_samples"))
+    finally:
+        con.unregister("incoming_results")
+        con.unregister("incoming_samples")
+
+
 def upsert_result(con, result: ValidatedResult, run_id: str) -> str:
     """Replace the result (and its samples) for its key. Returns the result id."""
     doc = result.document
     rid = result_id(doc["model"]["id"], doc["model"]["revision"], doc["benchmark"]["name"], doc["suite"]["version"])
-    samples = pd.DataFrame.from_records([
-        {"doc_id": s["doc_id"], "prompt": s["prompt"], "output": s["output"], "extracted": s.get("extracted"),
-         "target": s["target"], "verdict": s["verdict"], "score": float(s["score"]),
+    row = {
+        "result_id": rid, "model_id": doc["model"]["id"], "revision": doc["model"]["revision"],
+        "suite": doc["suite"]["name"], "suite_version": doc["suite"]["version"],
+        "benchmark": doc["benchmark"]["name"], "benchmark_version": doc["benchmark"]["version"],
+        "primary_metric": doc["primary_metric"], "score": float(result.primary["value"]),
+        "stderr": None if result.primary["stderr"] is None else float(result.primary["stderr"]),
+        "n_samples": doc["n_samples"], "metrics": canonical_json(doc["metrics"]),
+        "evaluated_at": doc["timings"]["finished_at"], "run_id": run_id, "document": canonical_json(doc),
+    }
+    results = pa.Table.from_pylist([row], schema=_RESULTS_SCHEMA)
+    samples = pa.Table.from_pylist([
+        {"result_id": rid, "doc_id": s["doc_id"], "prompt": s["prompt"], "output": s["output"],
+         "extracted": s.get("extracted"), "target": s["target"], "verdict": s["verdict"], "score": float(s["score"]),
          "metrics": canonical_json(s.get("metrics") or {})}
         for s in result.samples
-    ])
-    with transaction(con):
-        con.execute("DELETE FROM samples WHERE result_id = ?", [rid])
-        con.execute(sql("upsert_result"), {
-            "result_id": rid, "model_id": doc["model"]["id"], "revision": doc["model"]["revision"],
-            "suite": doc["suite"]["name"], "suite_version": doc["suite"]["version"],
-            "benchmark": doc["benchmark"]["name"], "benchmark_version": doc["benchmark"]["version"],
-            "primary_metric": doc["primary_metric"], "score": result.primary["value"],
-            "stderr": result.primary["stderr"], "n_samples": doc["n_samples"],
-            "metrics": canonical_json(doc["metrics"]), "evaluated_at": doc["timings"]["finished_at"],
-            "run_id": run_id, "document": canonical_json(doc),
-        })
-        con.register("incoming_samples", samples)
-        try:
-            con.execute(sql("insert_samples"), {"result_id": rid})
-        finally:
-            con.unregister("incoming_samples")
+    ], schema=_SAMPLES_SCHEMA)
+    upsert_results(con, results, samples)
     return rid
+
+
+_RESULTS_SCHEMA = pa.schema([
+    ("result_id", pa.string()), ("model_id", pa.string()), ("revision", pa.string()), ("suite", pa.string()),
+    ("suite_version", pa.string()), ("benchmark", pa.string()), ("benchmark_version", pa.int32()),
+    ("primary_metric", pa.string()), ("score", pa.float64()), ("stderr", pa.float64()), ("n_samples", pa.int32()),
+    ("metrics", pa.string()), ("evaluated_at", pa.string()), ("run_id", pa.string()), ("document", pa.string()),
+])
+_SAMPLES_SCHEMA = pa.schema([
+    ("result_id", pa.string()), ("doc_id", pa.int32()), ("prompt", pa.string()), ("output", pa.string()),
+    ("extracted", pa.string()), ("target", pa.string()), ("verdict", pa.string()), ("score", pa.float64()),
+    ("metrics", pa.string()),
+])
 
 
 def record_submission(con, submission: dict) -> None:

@@ -56,7 +56,7 @@ def test_leaderboard_defaults_to_the_smoke_track_with_ranked_rows_in_rank_order(
     assert table["95% CI"].iloc[0] == "[81.7, 85.0]"
     assert publication["snapshot_id"] in at.caption[0].value
     assert "2026-01-04 00:00:00" in at.caption[0].value
-    assert "CI95 = average ± 1.96 * average_stderr" in at.expander[0].code[0].value
+    assert "CI95 = score ± 1.96 * score_stderr" in at.expander[0].code[0].value
 
 
 def test_incomplete_models_are_listed_apart_with_what_they_miss(home):

@@ -9,65 +9,36 @@ import json
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from leaderboard.reference import primary_scores, run_lm_eval_directly
 from leaderboard.settings import load_settings
+from tests.helpers import SMOLLM, query, run_evaluate_model
 
 pytestmark = pytest.mark.e2e
-SMOLLM = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 
-def run_dag(dagbag, **conf):
-    # Every param explicit: dag.test() on a reused DAG object keeps the previous run's conf.
-    return dagbag.get_dag("evaluate_model").test(run_conf={"suite": "ci", "revision": "main", **conf})
-
-
-def query(path: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-@pytest.fixture(scope="module")
-def evaluated(dagbag, demo_models, tmp_path_factory):
-    """SmolLM2 evaluated twice on the ci suite, the second run replacing the first."""
-    home = tmp_path_factory.mktemp("leaderboard")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("LEADERBOARD_HOME", str(home))
-    patch.setenv("LEADERBOARD_MODELS_DIR", str(demo_models))
-    try:
-        first = run_dag(dagbag, model_id=SMOLLM)
-        second = run_dag(dagbag, model_id=SMOLLM)
-        yield {"settings": load_settings(), "runs": [first, second]}
-    finally:
-        patch.undo()
-
-
-def test_runs_succeed_and_land_one_row_per_benchmark(evaluated):
-    assert [r.state for r in evaluated["runs"]] == ["success", "success"]
-    rows = query(evaluated["settings"].warehouse_path,
+def test_runs_succeed_and_land_one_row_per_benchmark(local_ci_runs):
+    assert [r.state for r in local_ci_runs["runs"]] == ["success", "success"]
+    rows = query(local_ci_runs["settings"].warehouse_path,
                  "SELECT benchmark, n_samples, run_id FROM results WHERE model_id = ? ORDER BY benchmark", [SMOLLM])
     assert [(b, n) for b, n, _ in rows] == [("arc_easy", 12), ("gsm8k", 2)]
-    assert {run_id for *_, run_id in rows} == {evaluated["runs"][1].run_id}, "the rerun replaces the rows"
-    assert query(evaluated["settings"].warehouse_path, "SELECT count(*) FROM samples") == [(14,)]
-    statuses = query(evaluated["settings"].warehouse_path, "SELECT status FROM submissions")
+    assert {run_id for *_, run_id in rows} == {local_ci_runs["runs"][1].run_id}, "the rerun replaces the rows"
+    assert query(local_ci_runs["settings"].warehouse_path, "SELECT count(*) FROM samples") == [(14,)]
+    statuses = query(local_ci_runs["settings"].warehouse_path, "SELECT status FROM submissions")
     assert statuses == [("completed",), ("completed",)]
 
 
-def test_published_snapshot_ranks_the_model(evaluated):
-    published = evaluated["settings"].published_path
+def test_published_snapshot_ranks_the_model(local_ci_runs):
+    published = local_ci_runs["settings"].published_path
     rows = query(published, "SELECT model_id, rank, complete FROM leaderboard WHERE suite = 'ci'")
     assert rows == [(SMOLLM, 1, True)]
     columns = {r[0] for r in query(published, "SELECT benchmark FROM leaderboard_scores")}
     assert columns == {"arc_easy", "gsm8k"}
 
 
-def test_verdicts_match_lm_eval_run_directly(evaluated, demo_models, tmp_path):
-    settings = evaluated["settings"]
+def test_verdicts_match_lm_eval_run_directly(local_ci_runs, demo_models, tmp_path):
+    settings = local_ci_runs["settings"]
     run_dir = next(settings.runs_dir.iterdir())
     submission = json.loads((run_dir / "submission.json").read_text())
     jobs = submission["jobs"]
@@ -90,7 +61,7 @@ def _rejection(settings) -> tuple:
 
 
 def test_unknown_model_is_rejected_with_reason(dagbag, leaderboard_home):
-    run = run_dag(dagbag, model_id="nobody/no-such-model")
+    run = run_evaluate_model(dagbag, model_id="nobody/no-such-model")
     assert run.state == "failed"
     status, reason = _rejection(load_settings())
     assert status == "rejected"
@@ -98,7 +69,7 @@ def test_unknown_model_is_rejected_with_reason(dagbag, leaderboard_home):
 
 
 def test_unknown_revision_is_rejected_with_reason(dagbag, leaderboard_home):
-    run = run_dag(dagbag, model_id=SMOLLM, revision="deadbeefcafe")
+    run = run_evaluate_model(dagbag, model_id=SMOLLM, revision="deadbeefcafe")
     assert run.state == "failed"
     status, reason = _rejection(load_settings())
     assert status == "rejected"
@@ -112,7 +83,7 @@ def test_altered_dataset_aborts_before_evaluation(dagbag, leaderboard_home, monk
     with (data / "arc" / "ARC-Easy-Test.jsonl").open("a") as fh:
         fh.write("\n")
     monkeypatch.setenv("LEADERBOARD_BENCHMARKS_DIR", str(data))
-    run = run_dag(dagbag, model_id=SMOLLM)
+    run = run_evaluate_model(dagbag, model_id=SMOLLM)
     assert run.state == "failed"
     status, reason = _rejection(load_settings())
     assert status == "rejected"

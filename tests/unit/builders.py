@@ -16,7 +16,7 @@ from leaderboard.model_source import ModelInfo
 from leaderboard.pipeline import build_job
 from leaderboard.results import validate_result
 from leaderboard.runners import harness_fingerprint
-from leaderboard.settings import REPO_ROOT, Settings
+from leaderboard.settings import REPO_ROOT, Settings, load_docker_settings
 
 SHARED_BENCHMARKS = Path("/work/shared/benchmarks")
 FINISHED_AT = "2025-01-01T00:00:00+00:00"
@@ -66,7 +66,7 @@ def make_settings(tmp_path: Path) -> Settings:
         home=tmp_path / "home", benchmarks_dir=SHARED_BENCHMARKS, models_dir=tmp_path / "models",
         runner="local", eval_python=tmp_path / "no-eval-python",
         harness_entrypoint=REPO_ROOT / "eval_images" / "harness" / "run_benchmark.py",
-        device="cpu", batch_size=1, benchmark_timeout_s=30,
+        device="cpu", batch_size=1, benchmark_timeout_s=30, retry_delay_s=1, docker=load_docker_settings(),
     )
 
 

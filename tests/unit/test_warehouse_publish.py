@@ -154,7 +154,9 @@ def test_publishing_twice_gives_the_same_snapshot_id(con, ci, load, tmp_path):
 
     load("org/a", "arc_easy", [1, 1], 0.03, run_id="run-2")  # a new score is a new snapshot
     assert publish(con, path, PUBLISHED_AT)["snapshot_id"] != first["snapshot_id"]
-    assert sorted(p.name for p in path.parent.iterdir()) == ["leaderboard.duckdb"]  # no temp files left
+    assert sorted(p.name for p in path.parent.iterdir()) == ["leaderboard.duckdb", "snapshots"]  # no temp files left
+    assert sorted(p.name for p in (path.parent / "snapshots").iterdir()) == sorted(
+        f"{sid}.parquet" for sid in {first["snapshot_id"], publish(con, path, PUBLISHED_AT)["snapshot_id"]})
 
 
 def test_published_file_is_readable_while_the_warehouse_is_open(con, ci, load, tmp_path):
@@ -171,3 +173,30 @@ def test_published_file_is_readable_while_the_warehouse_is_open(con, ci, load, t
             reader.execute("DELETE FROM results")
         publish(con, path, PUBLISHED_AT)  # a reader holding the old file doesn't block the writer
         assert reader.execute("SELECT count(*) FROM results").fetchone() == (1,)
+
+
+def test_a_result_without_stderr_gets_the_stderr_of_its_items(con, ci, load):
+    load("org/a", "arc_easy", [1, 0, 1, 1], None)  # mean 0.75, stddev_samp 0.5, n 4
+    load("org/a", "gsm8k", [1, 0], 0.2)  # a reported stderr is kept
+    assert dict(con.execute("SELECT benchmark, stderr FROM results").fetchall()) == pytest.approx(
+        {"arc_easy": 0.25, "gsm8k": 0.2})
+
+
+def test_a_batch_of_results_is_loaded_in_one_transaction(con, ci):
+    import pyarrow as pa
+    results = pa.Table.from_pylist([
+        {"result_id": f"r{i}", "model_id": f"org/m{i}", "revision": "r", "suite": "ci", "suite_version": ci,
+         "benchmark": "gsm8k", "benchmark_version": 1, "primary_metric": "exact_match,strict-match",
+         "score": 0.5, "stderr": None, "n_samples": 2, "metrics": "{}", "evaluated_at": FINISHED_AT,
+         "run_id": "bulk", "document": "{}"} for i in range(3)], schema=warehouse._RESULTS_SCHEMA)
+    samples = pa.Table.from_pylist([
+        {"result_id": f"r{i}", "doc_id": d, "prompt": "p", "output": "o", "extracted": None, "target": "t",
+         "verdict": "correct" if d == 0 else "incorrect", "score": float(d == 0), "metrics": "{}"}
+        for i in range(3) for d in range(2)], schema=warehouse._SAMPLES_SCHEMA)
+    warehouse.upsert_results(con, results, samples)
+    assert con.execute("SELECT count(*), min(stderr), max(stderr) FROM results").fetchone() == pytest.approx(
+        (3, 0.5, 0.5))  # stddev_samp([1, 0]) / sqrt(2)
+    bad = samples.set_column(6, "verdict", pa.array(["maybe"] * 6))
+    with pytest.raises(Exception):
+        warehouse.upsert_results(con, results, bad)  # the CHECK fails: nothing of the batch changes
+    assert con.execute("SELECT count(*) FROM samples").fetchone() == (6,)

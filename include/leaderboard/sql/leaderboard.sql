@@ -1,46 +1,32 @@
--- One row per (track, model): the aggregate with its 95% CI and a tie-aware rank.
--- Expects the relation `scores` (leaderboard_scores.sql).
-WITH suite_size AS (
-    SELECT suite_version, count(*) AS n_benchmarks, list(benchmark ORDER BY benchmark) AS benchmarks
-    FROM suite_benchmarks
-    GROUP BY suite_version
-),
-per_model AS (
-    SELECT
-        suite_version,
-        any_value(suite) AS suite,
-        model_id,
-        any_value(revision) AS revision,
-        count(*) AS n_scored,
-        list(benchmark ORDER BY benchmark) AS scored_benchmarks,
-        avg(normalized_score) AS average,
-        -- the benchmarks are independent samples: the mean's stderr is sqrt(sum se^2) / k
-        sqrt(sum(coalesce(normalized_stderr, 0) ^ 2)) / count(*) AS average_stderr,
-        max(evaluated_at) AS evaluated_at
-    FROM scores
-    GROUP BY suite_version, model_id
-),
-with_ci AS (
-    SELECT
-        p.*,
-        p.n_scored = s.n_benchmarks AS complete,
-        list_filter(s.benchmarks, lambda b: NOT list_contains(p.scored_benchmarks, b)) AS missing_benchmarks,
-        -- normalised scores live in [0, 100], and so does their interval
-        greatest(0.0, p.average - 1.96 * p.average_stderr) AS ci_low,
-        least(100.0, p.average + 1.96 * p.average_stderr) AS ci_high
-    FROM per_model AS p
-    JOIN suite_size AS s USING (suite_version)
-)
+-- One row per (track, model): the aggregate with its 95% CI, a tie-aware rank, its tie group and
+-- whether it is on the Pareto frontier of score against parameter count.
+-- Expects `model_aggregates` (model_aggregates.sql) and `ranked` (ranking.rank_models, by model_idx).
+-- average and average_stderr hold the aggregate under the declared strategy (see publication).
 SELECT
-    m.*,
-    -- LMArena rule: 1 + the number of complete models whose CI lies entirely above this one.
-    CASE WHEN m.complete THEN 1 + (
-        SELECT count(*) FROM with_ci AS o
-        WHERE o.suite_version = m.suite_version AND o.complete AND o.ci_low > m.ci_high
-    ) END AS rank,
-    -- Plain order by the point estimate, for display tie-breaking only.
-    CASE WHEN m.complete THEN row_number() OVER (
-        PARTITION BY m.suite_version, m.complete ORDER BY m.average DESC, m.model_id
-    ) END AS position
-FROM with_ci AS m
-ORDER BY m.suite_version, m.complete DESC, m.average DESC, m.model_id
+    a.suite_version,
+    a.suite,
+    a.model_id,
+    a.revision,
+    a.n_scored,
+    a.scored_benchmarks,
+    r.average,
+    r.average_stderr,
+    a.evaluated_at,
+    a.complete,
+    a.missing_benchmarks,
+    r.ci_low,
+    r.ci_high,
+    -- LMArena rule, computed by ranking.tie_aware_ranks: 1 + complete models with ci_low > my ci_high
+    CASE WHEN a.complete THEN r.rank END AS rank,
+    -- plain order by the point estimate, for display only
+    CASE WHEN a.complete THEN row_number() OVER (
+        PARTITION BY a.suite_version, a.complete ORDER BY r.average DESC, a.model_id
+    ) END AS position,
+    -- the tie group: the complete models of the track sharing this rank
+    CASE WHEN a.complete THEN count(*) OVER (PARTITION BY a.suite_version, a.complete, r.rank) END AS tie_group_size,
+    r.mean_normalized,
+    a.parameters,
+    CASE r.on_frontier WHEN 1 THEN true WHEN 0 THEN false END AS on_pareto_frontier
+FROM model_aggregates AS a
+JOIN ranked AS r USING (model_idx)
+ORDER BY a.suite_version, a.complete DESC, r.average DESC, a.model_id
