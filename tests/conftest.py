@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SMOLLM, run_evaluate_model
+from tests.helpers import SMOLLM, environment, run_evaluate_model
 
 REPO = Path(__file__).resolve().parents[1]
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="airflow-tests-")
@@ -52,15 +52,10 @@ def local_ci_runs(dagbag, demo_models, tmp_path_factory):
     from leaderboard.settings import load_settings
 
     home = tmp_path_factory.mktemp("leaderboard-local")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("LEADERBOARD_HOME", str(home))
-    patch.setenv("LEADERBOARD_MODELS_DIR", str(demo_models))
-    try:
+    with environment(LEADERBOARD_HOME=str(home), LEADERBOARD_MODELS_DIR=str(demo_models), LEADERBOARD_RUNNER="local"):
         first = run_evaluate_model(dagbag, model_id=SMOLLM)
         second = run_evaluate_model(dagbag, model_id=SMOLLM)
-        yield {"settings": load_settings(), "runs": [first, second]}
-    finally:
-        patch.undo()
+        return {"settings": load_settings(), "runs": [first, second]}
 
 
 @pytest.fixture

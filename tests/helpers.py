@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -12,6 +14,21 @@ SMOLLM = "HuggingFaceTB/SmolLM2-135M-Instruct"
 def run_evaluate_model(dagbag, **conf):
     # Every param explicit: dag.test() on a reused DAG object keeps the previous run's conf.
     return dagbag.get_dag("evaluate_model").test(run_conf={"suite": "ci", "revision": "main", **conf})
+
+
+@contextmanager
+def environment(**variables: str):
+    """Set environment variables for the block only (the DAG reads its settings from them)."""
+    saved = {k: os.environ.get(k) for k in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def query(path: Path, sql: str, params=None) -> list[tuple]:

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.helpers import SMOLLM, query, run_evaluate_model
+from tests.helpers import SMOLLM, environment, query, run_evaluate_model
 
 pytestmark = pytest.mark.e2e
 REQUIRED = os.environ.get("LEADERBOARD_REQUIRE_DOCKER") == "1"
@@ -41,16 +41,11 @@ def harness_image():
 
 @pytest.fixture(scope="module")
 def docker_env(harness_image, demo_models, tmp_path_factory):
-    """Environment for a docker-runner DagBag; the DAG picks its runner when it is parsed."""
+    """Variables for the docker runner; the DAG picks its runner when it is parsed."""
     home = tmp_path_factory.mktemp("leaderboard-docker")
-    env = {"LEADERBOARD_RUNNER": "docker", "LEADERBOARD_HOME": str(home),
+    yield {"LEADERBOARD_RUNNER": "docker", "LEADERBOARD_HOME": str(home),
            "LEADERBOARD_MODELS_DIR": str(demo_models), "LEADERBOARD_RETRY_DELAY_S": "1",
            "LEADERBOARD_CONTAINER_MEMORY": "4g", "LEADERBOARD_KEEP_CONTAINERS": "1"}
-    patch = pytest.MonkeyPatch()
-    for key, value in env.items():
-        patch.setenv(key, value)
-    yield home
-    patch.undo()
     ids = docker("ps", "-aq", "--filter", "label=leaderboard.component=harness").split()
     if ids:
         docker("rm", "-f", *ids)
@@ -62,7 +57,8 @@ def docker_dagbag(docker_env, airflow_db):
 
     from tests.conftest import REPO
 
-    bag = DagBag(dag_folder=str(REPO / "dags"))
+    with environment(**docker_env):
+        bag = DagBag(dag_folder=str(REPO / "dags"))
     assert type(bag.dags["evaluate_model"].task_dict["run_benchmark"]).__name__ == "MappedOperator"
     return bag
 
@@ -71,8 +67,9 @@ def docker_dagbag(docker_env, airflow_db):
 def docker_run(docker_dagbag, docker_env):
     from leaderboard.settings import load_settings
 
-    run = run_evaluate_model(docker_dagbag, model_id=SMOLLM)
-    return {"run": run, "settings": load_settings()}
+    with environment(**docker_env):
+        run = run_evaluate_model(docker_dagbag, model_id=SMOLLM)
+        return {"run": run, "settings": load_settings()}
 
 
 def harness_containers() -> list[dict]:
@@ -115,9 +112,11 @@ def test_containers_have_no_network_readonly_inputs_and_limits(docker_run):
 
 
 def test_a_killed_container_fails_clearly_and_the_retry_succeeds(docker_dagbag, docker_env):
+    from leaderboard.pipeline import run_directory
     from leaderboard.settings import load_settings
 
-    settings = load_settings()
+    with environment(**docker_env):
+        settings = load_settings()
     killed = []
 
     def kill_first_running_container():
@@ -133,11 +132,13 @@ def test_a_killed_container_fails_clearly_and_the_retry_succeeds(docker_dagbag, 
 
     killer = threading.Thread(target=kill_first_running_container, daemon=True)
     killer.start()
-    run = run_evaluate_model(docker_dagbag, model_id=SMOLLM)
+    with environment(**docker_env):
+        run = run_evaluate_model(docker_dagbag, model_id=SMOLLM)
     killer.join(timeout=5)
     assert killed, "no harness container was seen running"
     assert run.state == "success"
-    failures = [json.loads(line) for f in settings.runs_dir.glob("*/benchmarks/*.failures.jsonl")
+    run_dir = run_directory(settings, run.run_id)
+    failures = [json.loads(line) for f in (run_dir / "benchmarks").glob("*.failures.jsonl")
                 for line in f.read_text().splitlines()]
     assert len(failures) == 1
     assert failures[0]["reason"].startswith("killed: the container got SIGKILL (exit 137)")
