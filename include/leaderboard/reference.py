@@ -31,11 +31,11 @@ def run_lm_eval_directly(jobs: list[dict], model_path: Path, data_dir: Path, out
     task_dir.mkdir(parents=True, exist_ok=True)
     samples = {}
     for job in jobs:
-        name = harness_module().render_task_yaml({**job, "data_dir": str(data_dir)}, task_dir)
-        limit = job["benchmark"]["limit"]
+        limit = job["benchmark"]["limit"]  # per subtask, as in the harness
         if limit is None:
             raise ValueError("the reference run needs an item limit per job")
-        samples[name] = list(range(limit))
+        for name in harness_module().render_task_yamls({**job, "data_dir": str(data_dir)}, task_dir):
+            samples[name] = list(range(limit))
     seed = str(jobs[0]["runtime"]["seed"])
     cmd = [str(eval_python), "-m", "lm_eval", "run", "--model", "hf",
            "--model_args", f"pretrained={model_path},dtype={dtype}", "--device", "cpu",
