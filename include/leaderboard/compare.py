@@ -14,17 +14,16 @@ import argparse
 import json
 from pathlib import Path
 
-import duckdb
 import numpy as np
 
 from leaderboard.ranking import paired_bootstrap
 from leaderboard.settings import load_settings
-from leaderboard.warehouse import sql
+from leaderboard.warehouse import read_only, sql
 
 
 def compare(snapshot: Path, model_a: str, model_b: str, suite_version: str,
             n_resamples: int = 2000, seed: int = 0) -> dict:
-    with duckdb.connect(str(snapshot), read_only=True, config={"python_enable_replacements": False}) as con:
+    with read_only(snapshot) as con:
         items = con.execute(sql("paired_items"), {"suite_version": suite_version, "model_a": model_a,
                                                   "model_b": model_b}).fetchnumpy()
         aggregation = con.execute("SELECT aggregation FROM publication").fetchone()[0]

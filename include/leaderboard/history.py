@@ -6,24 +6,13 @@ sql/history_*.sql."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-import duckdb
 import pandas as pd
 
-from leaderboard.warehouse import sql
+from leaderboard.warehouse import read_only, sql
 
-
-@contextmanager
-def open_published(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-only connection to a published file."""
-    con = duckdb.connect(str(path), read_only=True, config={"python_enable_replacements": False})
-    try:
-        yield con
-    finally:
-        con.close()
+open_published = read_only  # a short-lived read-only connection to a published file
 
 
 def leaderboard_as_of(con, at: str, suite_version: str | None = None) -> pd.DataFrame:

@@ -13,10 +13,8 @@ from __future__ import annotations
 import copy
 import json
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -27,6 +25,7 @@ from leaderboard.model_source import model_source_for
 from leaderboard.results import validate_result
 from leaderboard.runners import Runner, harness_fingerprint, runner_for
 from leaderboard.settings import Settings, load_settings
+from leaderboard.warehouse import read_only
 
 DOCUMENT_SQL = "SELECT document FROM results WHERE result_id = ?"
 SAMPLES_SQL = "SELECT doc_id, score FROM samples WHERE result_id = ? ORDER BY doc_id"
@@ -74,17 +73,8 @@ class Reproduction:
         return "\n".join(lines)
 
 
-@contextmanager
-def _read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(path), read_only=True, config={"python_enable_replacements": False})
-    try:
-        yield con
-    finally:
-        con.close()
-
-
 def _lookup(path: Path, result_id: str) -> tuple[dict, dict[int, float]] | None:
-    with _read_only(path) as con:
+    with read_only(path) as con:
         row = con.execute(DOCUMENT_SQL, [result_id]).fetchone()
         if row is None:
             return None

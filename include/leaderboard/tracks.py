@@ -17,6 +17,7 @@ import duckdb
 from leaderboard.catalogue import load_catalogue
 from leaderboard.runners import harness_fingerprint
 from leaderboard.settings import Settings, load_settings
+from leaderboard.warehouse import read_only
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -32,11 +33,8 @@ def _snapshot(path: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
     if not path.is_file():
         yield None
         return
-    con = duckdb.connect(str(path), read_only=True, config={"python_enable_replacements": False})
-    try:
+    with read_only(path) as con:
         yield con
-    finally:
-        con.close()
 
 
 def _rows(con, query: str, params: dict) -> list[dict]:

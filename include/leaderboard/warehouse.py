@@ -37,6 +37,16 @@ def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @contextmanager
+def read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection, for readers of published files."""
+    con = duckdb.connect(str(path), read_only=True, config={"python_enable_replacements": False})
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.begin()
     try:
