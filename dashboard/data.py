@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from leaderboard.settings import load_settings
+from leaderboard.warehouse import sql as package_sql
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 
@@ -24,7 +25,9 @@ class SnapshotUnavailable(Exception):
 
 @cache
 def _sql(name: str) -> str:
-    return (QUERIES_DIR / f"{name}.sql").read_text()
+    """dashboard/queries/<name>.sql, else the package's own query of that name (one copy each)."""
+    local = QUERIES_DIR / f"{name}.sql"
+    return local.read_text() if local.is_file() else package_sql(name)
 
 
 def snapshot_path() -> Path:
@@ -114,3 +117,8 @@ def model_samples(model_id: str, suite_version: str, revision: str,
 
 def submissions() -> pd.DataFrame:
     return query("submissions")
+
+
+def changelog() -> pd.DataFrame:
+    """Every suite version (leaderboard track) and what changed against the previous one."""
+    return query("suite_changelog", suite=None)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dashboard_snapshot import APP, REJECTED_REASON, build_snapshot, load_model, suite_version
+from dashboard_snapshot import APP, HARNESS, REJECTED_REASON, build_snapshot, fixture_suite, load_model, suite_version
 from streamlit.testing.v1 import AppTest
 
 from leaderboard import warehouse
+from leaderboard.catalogue import Suite, SuiteEntry
 from leaderboard.publish import publish
 from leaderboard.settings import load_settings
 
@@ -205,3 +206,19 @@ def test_a_missing_or_empty_snapshot_gives_a_friendly_message(tmp_path, monkeypa
     at = run_app(page)
     assert [message in i.value for i in at.info] == [True]
     assert not at.dataframe
+
+
+def test_tracks_page_shows_the_changelog_of_suite_versions(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEADERBOARD_HOME", str(tmp_path))
+    build_snapshot(tmp_path)
+    bigger = Suite("smoke", "more items", tuple(SuiteEntry(e.benchmark, 20) for e in fixture_suite("smoke").entries))
+    with warehouse.connect(tmp_path / "warehouse.duckdb") as con:
+        warehouse.record_suite(con, bigger, bigger.version(HARNESS), HARNESS, "2026-02-01T00:00:00+00:00")
+        publish(con, tmp_path / "published" / "leaderboard.duckdb", "2026-02-01T00:00:01+00:00")
+    at = run_app("views/tracks.py")
+    log = at.dataframe[0].value
+    smoke = log[log["suite"] == "smoke"]
+    assert smoke["suite_version"].tolist() == [suite_version("smoke"), bigger.version(HARNESS)]
+    assert smoke["changes"].tolist() == ["first version", "arc_easy: items 10 -> 20; gsm8k: items 10 -> 20"]
+    at.selectbox(key="suite").set_value("ci").run()
+    assert at.dataframe[0].value["suite"].tolist() == ["ci"]
