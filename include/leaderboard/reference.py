@@ -13,7 +13,7 @@ import time
 from functools import cache
 from pathlib import Path
 
-from leaderboard.runners import HARNESS_DIR
+from leaderboard.runners import HARNESS_DIR, offline_env
 
 
 @cache
@@ -42,8 +42,7 @@ def run_lm_eval_directly(jobs: list[dict], model_path: Path, data_dir: Path, out
            "--tasks", *samples, "--include_path", str(task_dir), "--samples", json.dumps(samples),
            "--batch_size", str(batch_size), "--seed", seed, "--log_samples",
            "--output_path", str(out_dir / "output")]
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(out_dir), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-           "TRANSFORMERS_OFFLINE": "1", "HF_HOME": str(out_dir / "hf"), "TOKENIZERS_PARALLELISM": "false"}
+    env = offline_env(out_dir, out_dir / "hf")
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=out_dir, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started

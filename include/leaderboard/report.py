@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import duckdb
+from leaderboard.warehouse import read_only
 
 QUERY = """
 SELECT l.rank, l.model_id, s.benchmark, s.raw_score, s.raw_stderr, s.n_samples,
@@ -27,8 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.snapshot.is_file():
         raise SystemExit(f"no published snapshot at {args.snapshot}")
-    con = duckdb.connect(str(args.snapshot), read_only=True)
-    try:
+    with read_only(args.snapshot) as con:
         track = con.execute(
             "SELECT suite_version FROM leaderboard WHERE suite = $suite GROUP BY suite_version "
             "ORDER BY max(evaluated_at) DESC LIMIT 1", {"suite": args.suite}).fetchone()
@@ -36,8 +35,6 @@ def main() -> None:
             raise SystemExit(f"the snapshot has no results for suite {args.suite!r}")
         published = con.execute("SELECT snapshot_id, published_at FROM publication").fetchone()
         rows = con.execute(QUERY, {"suite_version": track[0]}).fetchall()
-    finally:
-        con.close()
     print(f"\nLeaderboard, suite {args.suite} (track {track[0]}), snapshot {published[0]} published {published[1]}")
     current = None
     for rank, model, bench, raw, se, n, avg, lo, hi, complete in rows:

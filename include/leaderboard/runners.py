@@ -50,6 +50,15 @@ def write_job_file(job: dict, model_path: str, data_dir: str, output_dir: Path, 
     return path
 
 
+def offline_env(home: Path, hf_home: Path) -> dict[str, str]:
+    """The environment of an eval-env process: no Hub, no telemetry, nothing from ours but PATH."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "HF_HOME": str(hf_home),
+        "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1",
+    }
+
+
 class Runner(Protocol):
     name: str
 
@@ -72,13 +81,7 @@ class LocalRunner:
         job_file = write_job_file(job, str(model_path), str(self.settings.benchmarks_dir), output_dir,
                                   {"runner": self.name})
         log_path = output_dir / "harness.log"
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(output_dir),
-            "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-            "HF_HOME": str(self.settings.home / "cache" / "huggingface"),
-            "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1",
-        }
+        env = offline_env(output_dir, self.settings.home / "cache" / "huggingface")
         timeout = self.settings.benchmark_timeout_s
         with log_path.open("w") as log:
             proc = subprocess.Popen(
