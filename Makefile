@@ -4,7 +4,7 @@ run:    ## set everything up, start Airflow + Streamlit, evaluate the demo model
 	scripts/run.sh
 
 test:   ## set everything up (envs, demo models, dockerd, images) and run every test
-	scripts/setup.sh
+	SYSTEM_PACKAGES=test scripts/setup.sh
 	scripts/start_dockerd.sh
 	scripts/build_images.sh
 	.venvs/eval/bin/python -m pytest tests/harness --confcutdir=tests/harness -ra -p no:cacheprovider

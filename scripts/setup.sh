@@ -12,6 +12,8 @@ MODELS_DIR=${LEADERBOARD_MODELS_DIR:-var/models}
 # This machine's pip config names local indexes that may not exist; drop that noise only.
 pip_quiet() { "$@" 2>&1 | { grep -v -e '^WARNING: Location' -e '^\[notice\]' || true; }; }
 
+scripts/system_packages.sh "${SYSTEM_PACKAGES:-run}"
+
 fingerprint() { cat "$@" | sha256sum | cut -c1-16; }
 
 make_venv() {  # name, stamp inputs...

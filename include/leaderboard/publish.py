@@ -28,7 +28,8 @@ from leaderboard.warehouse import sql, transaction
 __all__ = ["FORMULA_VERSION", "publish"]
 
 # Tables copied as they are; the leaderboard tables are computed.
-COPIED_TABLES = ("suite_versions", "suite_benchmarks", "models", "results", "samples", "submissions")
+COPIED_TABLES = ("suite_versions", "suite_benchmarks", "models", "results", "samples", "submissions",
+                 "submission_events")
 HISTORY_TABLES = ("snapshots", "snapshot_log", "snapshot_rows")
 SNAPSHOTS_DIR = "snapshots"  # beside the published file
 _TEMP_VIEWS = ("scores", "leaderboard", "ranking_weights")

@@ -31,9 +31,24 @@ def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(path), config={"python_enable_replacements": False})
     try:
         con.execute(sql("schema"))
+        _migrate(con)
         yield con
     finally:
         con.close()
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a warehouse from an older schema up to date, keeping every stored row."""
+    old_submissions = con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'submissions' "
+        "AND constraint_type = 'CHECK' AND constraint_text NOT LIKE '%pending%'").fetchall()[0][0]
+    if old_submissions:  # only final states were allowed, and finished_at was required
+        with transaction(con):
+            con.execute("ALTER TABLE submissions RENAME TO submissions_before_lifecycle")
+            con.execute(sql("schema"))
+            con.execute("INSERT INTO submissions BY NAME SELECT * FROM submissions_before_lifecycle")
+            con.execute("UPDATE submissions SET updated_at = finished_at WHERE updated_at IS NULL")
+            con.execute("DROP TABLE submissions_before_lifecycle")
 
 
 @contextmanager

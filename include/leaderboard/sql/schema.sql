@@ -36,8 +36,17 @@ CREATE TABLE IF NOT EXISTS models (
     precision     VARCHAR,
     license       VARCHAR,
     base_model    VARCHAR,
+    model_type    VARCHAR,      -- pretrained, fine-tuned, chat, merge or adapter
+    created_at    TIMESTAMPTZ,  -- the repo's creation and last modification, when the source knows them
+    modified_at   TIMESTAMPTZ,
+    hub_url       VARCHAR,      -- the model's Hub page, for models that came from the Hub
     PRIMARY KEY (model_id, revision)
 );
+-- Warehouses created before these columns existed get them (nothing stored is touched).
+ALTER TABLE models ADD COLUMN IF NOT EXISTS model_type VARCHAR;
+ALTER TABLE models ADD COLUMN IF NOT EXISTS created_at TIMESTAMPTZ;
+ALTER TABLE models ADD COLUMN IF NOT EXISTS modified_at TIMESTAMPTZ;
+ALTER TABLE models ADD COLUMN IF NOT EXISTS hub_url VARCHAR;
 
 -- One score per (model, revision, benchmark, suite version); a rerun replaces it.
 CREATE TABLE IF NOT EXISTS results (
@@ -68,10 +77,17 @@ CREATE TABLE IF NOT EXISTS samples (
     target     VARCHAR NOT NULL,
     verdict    VARCHAR NOT NULL CHECK (verdict IN ('correct', 'incorrect')),
     score      DOUBLE NOT NULL,
-    metrics    JSON
+    metrics    JSON,
+    -- code benchmarks: how the sandbox ended the program (pass, fail, timeout, error), why, and its
+    -- truncated output; NULL for benchmarks that are not executed
+    execution_status  VARCHAR CHECK (execution_status IN ('pass', 'fail', 'timeout', 'error')),
+    execution_detail  VARCHAR
 );
+ALTER TABLE samples ADD COLUMN IF NOT EXISTS execution_status VARCHAR;
+ALTER TABLE samples ADD COLUMN IF NOT EXISTS execution_detail VARCHAR;
 
--- Every submission (one Airflow run of evaluate_model) and where it ended.
+-- Every submission (one Airflow run of evaluate_model): its current state. Final states are
+-- completed, failed and rejected, with a reason for the last two; finished_at is NULL until then.
 CREATE TABLE IF NOT EXISTS submissions (
     submission_id       VARCHAR PRIMARY KEY,  -- the Airflow run id
     model_id            VARCHAR NOT NULL,
@@ -79,9 +95,21 @@ CREATE TABLE IF NOT EXISTS submissions (
     revision            VARCHAR,
     suite               VARCHAR NOT NULL,
     suite_version       VARCHAR,
-    status              VARCHAR NOT NULL CHECK (status IN ('completed', 'failed', 'rejected')),
+    status              VARCHAR NOT NULL CHECK (status IN
+                            ('pending', 'validating', 'evaluating', 'completed', 'failed', 'rejected')),
     reason              VARCHAR,
     benchmarks          JSON,  -- per benchmark: completed, or failed with its reason
     submitted_at        TIMESTAMPTZ,
-    finished_at         TIMESTAMPTZ NOT NULL
+    finished_at         TIMESTAMPTZ,
+    trigger             VARCHAR,  -- manual (Airflow UI), cli, poll (sense_hub_models) or webhook
+    updated_at          TIMESTAMPTZ
+);
+
+-- The status history of each submission, appended to, never rewritten.
+CREATE TABLE IF NOT EXISTS submission_events (
+    submission_id  VARCHAR NOT NULL,
+    status         VARCHAR NOT NULL CHECK (status IN
+                       ('pending', 'validating', 'evaluating', 'completed', 'failed', 'rejected')),
+    reason         VARCHAR,
+    occurred_at    TIMESTAMPTZ NOT NULL
 );
