@@ -44,6 +44,7 @@ def batch(first: int, n_results: int, n_bench: int, n_samples: int, rng) -> tupl
         "verdict": pc.if_else(pa.array(correct.ravel()), "correct", "incorrect"),
         "score": score,
         "metrics": pc.if_else(pa.array(correct.ravel()), '{"acc,none":1.0}', '{"acc,none":0.0}'),
+        "execution_status": pa.nulls(n, pa.string()), "execution_detail": pa.nulls(n, pa.string()),
     }, schema=warehouse._SAMPLES_SCHEMA)
     results = pa.table({
         "result_id": rid, "model_id": model, "revision": pa.array(["main"] * n_results),

@@ -39,7 +39,8 @@ def build(work: Path, n_models: int, n_bench: int, seed: int = 0) -> None:
         models = pa.table({"model_id": [f"org/model-{i:06d}" for i in range(n_models)],
                            "parameters": rng.integers(1, 200, n_models) * 1_000_000_000})
         con.register("m", models)
-        con.execute("INSERT INTO models SELECT model_id, 'main', 'local', 'Llama', parameters, 'bf16', 'mit', NULL FROM m")
+        con.execute("INSERT INTO models (model_id, revision, source, architecture, parameters, precision, license) "
+                    "SELECT model_id, 'main', 'local', 'Llama', parameters, 'bf16', 'mit' FROM m")
         con.unregister("m")
         ids = np.repeat(models.column("model_id").to_numpy(zero_copy_only=False), n_bench)
         bench = np.tile(np.array(benches, dtype=object), n_models)

@@ -11,6 +11,17 @@ if [[ $BASE_IMAGE == leaderboard/base:* ]]; then
   eval_images/base/build_base.sh "$BASE_IMAGE"
 fi
 
+# leaderboard/sandbox:<fingerprint>: the code-execution sandbox (python3 stdlib + the worker).
+sandbox_tag=$(.venvs/platform/bin/python -c "from leaderboard.sandbox import sandbox_image; print(sandbox_image())")
+if docker image inspect "$sandbox_tag" >/dev/null 2>&1; then
+  echo "image $sandbox_tag already present"
+else
+  mkdir -p var/logs
+  docker build --network none --build-arg BASE_IMAGE="$BASE_IMAGE" -t "$sandbox_tag" eval_images/sandbox \
+    >var/logs/build-sandbox.log 2>&1 || { tail -30 var/logs/build-sandbox.log; exit 1; }
+  echo "built image $sandbox_tag ($(docker image inspect -f '{{.Id}}' "$sandbox_tag"))"
+fi
+
 tag=$(.venvs/platform/bin/python -c "from leaderboard.runners import harness_image; print(harness_image())")
 if docker image inspect "$tag" >/dev/null 2>&1; then
   echo "image $tag already present"; exit 0

@@ -16,6 +16,11 @@ A benchmark is one lm-eval task, or several (`benchmark.subtasks`, MMLU's subjec
 samples are pooled: its overall metrics are micro-averages over all samples, and each
 subtask's own metrics are kept as `metric,filter|subject=NAME`. Every data file and the scorer
 module are checked against the job's sha256 before the model is loaded (exit code 3 if not).
+
+A code benchmark (`benchmark.execution`: HumanEval, MBPP) is only generated here: this process
+holds the model and never runs generated code. It writes completions.jsonl and a results.json
+whose execution status is "pending"; the platform scores the completions in its sandbox and
+writes the final results.json and samples.jsonl (see code_tasks.py).
 """
 
 from __future__ import annotations
@@ -47,6 +52,9 @@ def write_json_atomic(path: Path, document: dict) -> None:
 
 
 HARNESS_DIR = Path(__file__).resolve().parent
+if str(HARNESS_DIR) not in sys.path:  # code_tasks, also when this file is loaded by path (leaderboard.reference)
+    sys.path.insert(0, str(HARNESS_DIR))
+import code_tasks  # noqa: E402
 SCORERS_DIR = HARNESS_DIR / "scorers"
 # Per-sample doc_ids of a benchmark made of subtasks: subtask index * DOC_ID_STRIDE + doc_id,
 # unique across the benchmark (no MMLU subject has anywhere near this many items); the index is
@@ -73,16 +81,28 @@ def _tasks(job: dict) -> list[dict]:
     if bench.get("subtasks"):
         return bench["subtasks"]
     return [{"name": None, "task_name": bench["task_name"], "task_config": bench["task_config"],
-             "data_files": bench["data_files"], "data_file_sha256": bench.get("data_file_sha256") or {}}]
+             "data_files": bench["data_files"], "data_file_sha256": bench.get("data_file_sha256") or {},
+             "data_file_packages": bench.get("data_file_packages") or {}}]
+
+
+def data_path(job: dict, task: dict, split: str) -> Path:
+    """Where a data file is: in the job's data folder, or inside the package that ships it."""
+    package = (task.get("data_file_packages") or {}).get(split)
+    if package is not None:
+        return code_tasks.package_file(package, task["data_files"][split])
+    return Path(job["data_dir"]) / task["data_files"][split]
 
 
 def verify_inputs(job: dict) -> None:
     """Check every data file and the scorer against the sha256 the job pinned, before any evaluation."""
     data_dir = Path(job["data_dir"])
     for task in _tasks(job):
-        for split, rel in task["data_files"].items():
+        for split in task["data_files"]:
             want = task["data_file_sha256"].get(split)
-            path = data_dir / rel
+            try:
+                path = data_path(job, task, split)
+            except FileNotFoundError as exc:
+                raise DataIntegrityError(str(exc)) from None
             if not path.is_file():
                 raise DataIntegrityError(f"dataset file {path} is missing")
             if want is not None and _sha256_file(path) != want:
@@ -102,9 +122,14 @@ def _write_task_yaml(job: dict, task: dict, folder: Path) -> str:
     config = dict(task["task_config"])
     config["task"] = task["task_name"]
     config["dataset_path"] = bench.get("data_format") or "json"
+    data_files = {split: data_path(job, task, split) for split in task["data_files"]}
+    for split, path in data_files.items():
+        if code_tasks.needs_item_file(bench, path):  # a selection of records, or a .gz file
+            data_files[split] = folder / f"{task['task_name']}_{split}.jsonl"
+            code_tasks.write_item_file(bench, path, data_files[split])
     config["dataset_kwargs"] = {
         **(bench.get("dataset_kwargs") or {}),
-        "data_files": {split: str(Path(job["data_dir"]) / rel) for split, rel in task["data_files"].items()},
+        "data_files": {split: str(path) for split, path in data_files.items()},
     }
     config["test_split"] = "test"
     config["metadata"] = {"version": bench["version"]}
@@ -288,6 +313,9 @@ def evaluate(job: dict, output_dir: Path) -> dict:
         )
         eval_seconds = time.perf_counter() - t_eval
 
+    if bench.get("execution"):
+        return _generation_document(job, out, lm, output_dir, started_at, t0, load_seconds, eval_seconds,
+                                    device, dtype, seed)
     records, generated_tokens = [], 0
     for index, task in enumerate(tasks):
         # a subtask's doc_ids: its place in the benchmark's full subtask list, so a subset keeps them
@@ -315,6 +343,32 @@ def evaluate(job: dict, output_dir: Path) -> dict:
     samples_sha256 = hashlib.sha256(samples_path.read_bytes()).hexdigest()
 
     return {
+        **_document(job, metrics, len(records), device, dtype, seed, started_at, t0, load_seconds, eval_seconds,
+                    generated_tokens),
+        "samples_file": samples_path.name,
+        "samples_sha256": samples_sha256,
+    }
+
+
+def _generation_document(job: dict, out: dict, lm, output_dir: Path, started_at: str, t0: float,
+                         load_seconds: float, eval_seconds: float, device: str, dtype: str, seed: int) -> dict:
+    """A code benchmark's output: its completions and a results document awaiting execution."""
+    bench = job["benchmark"]
+    records, generated_tokens = code_tasks.completion_records(out["samples"][bench["task_name"]], bench, lm.tokenizer)
+    execution = code_tasks.write_completions(records, output_dir)
+    metrics = metrics_of(out["results"][bench["task_name"]])
+    document = _document(job, metrics, len(records), device, dtype, seed, started_at, t0, load_seconds,
+                         eval_seconds, generated_tokens)
+    return {**document, "execution": execution}
+
+
+def _document(job: dict, metrics: dict, n_samples: int, device: str, dtype: str, seed: int, started_at: str,
+              t0: float, load_seconds: float, eval_seconds: float, generated_tokens: int) -> dict:
+    import torch
+
+    bench, runtime = job["benchmark"], job["runtime"]
+    tasks = _tasks(job)
+    return {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "job_id": job["job_id"],
         "model": {"id": job["model"]["id"], "revision": job["model"]["revision"], "dtype": dtype},
@@ -332,9 +386,7 @@ def evaluate(job: dict, output_dir: Path) -> dict:
         "suite": job["suite"],
         "primary_metric": bench["primary_metric"],
         "metrics": metrics,
-        "n_samples": len(records),
-        "samples_file": samples_path.name,
-        "samples_sha256": samples_sha256,
+        "n_samples": n_samples,
         "versions": {
             "lm_eval": package_version("lm_eval"),
             "transformers": package_version("transformers"),

@@ -107,6 +107,12 @@ def run_benchmark(run_id: str, job: dict, settings: Settings | None = None, runn
     out.mkdir(parents=True)
     try:
         (runner or runner_for(settings)).run(job, Path(submission["model_path"]), out)
+        if job["benchmark"].get("execution"):
+            # A code benchmark: the harness only generated; run the completions in the sandbox,
+            # here, after the process that held the model has exited.
+            from leaderboard.code_scoring import score_completions
+
+            score_completions(out, job, settings.benchmarks_dir)
         result = validate_result(out, job)
     except LeaderboardError as exc:
         _write(out / "failure.json", {"reason": str(exc)})

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from leaderboard.catalogue import load_catalogue
+from leaderboard.catalogue import DatasetFile, load_catalogue
 from leaderboard.errors import DatasetIntegrityError, LeaderboardError
 from leaderboard.hashing import sha256_file
 from leaderboard.model_source import model_source_for
@@ -124,10 +124,12 @@ def job_from_document(document: dict, settings: Settings) -> dict:
 def verify_job_data(job: dict, data_dir: Path) -> None:
     """Every data file of the job must still have the sha256 the job pinned."""
     bench = job["benchmark"]
-    tasks = bench.get("subtasks") or [{"data_files": bench["data_files"], "data_file_sha256": bench.get("data_file_sha256") or {}}]
+    tasks = bench.get("subtasks") or [{"data_files": bench["data_files"], "data_file_sha256": bench.get("data_file_sha256") or {},
+                                       "data_file_packages": bench.get("data_file_packages") or {}}]
     for task in tasks:
         for split, rel in task["data_files"].items():
-            path = data_dir / rel
+            # a file shipped inside a package (HumanEval) is found there, else in the data folder
+            path = DatasetFile(split, rel, "", (task.get("data_file_packages") or {}).get(split)).locate(data_dir)
             want = task["data_file_sha256"].get(split)
             if not path.is_file():
                 raise DatasetIntegrityError(f"dataset file {path} is missing")
@@ -164,6 +166,10 @@ def reproduce(result_id: str, settings: Settings | None = None, output_dir: Path
         out = output_dir or Path(scratch)
         out.mkdir(parents=True, exist_ok=True)
         (runner or runner_for(settings)).run(job, resolved.path, out)
+        if job["benchmark"].get("execution"):  # a code benchmark: its completions run in the sandbox
+            from leaderboard.code_scoring import score_completions
+
+            score_completions(out, job, settings.benchmarks_dir)
         result = validate_result(out, job)
     metric = stored.document["primary_metric"]
     new_scores = {int(s["doc_id"]): float(s["score"]) for s in result.samples}

@@ -15,6 +15,7 @@ from leaderboard.hashing import sha256_file
 
 SCHEMA_PATH = Path(__file__).parent / "contracts" / "results.schema.json"
 VERDICTS = {"correct", "incorrect"}
+EXECUTION_STATUSES = {"pass", "fail", "timeout", "error"}  # how the sandbox ended a code sample's program
 SAMPLE_FIELDS = {"doc_id": int, "prompt": str, "output": str, "target": str, "score": (int, float), "verdict": str}
 
 
@@ -43,7 +44,30 @@ class ValidatedResult:
         return self.document["metrics"][self.document["primary_metric"]]
 
 
-def validate_samples(path: Path, expected_n: int) -> list[dict]:
+def _check_execution(path: Path, line_no: int, record: dict, executed: bool) -> None:
+    """Code benchmarks' samples carry the sandbox's verdict; other samples carry none."""
+    status = record.get("execution_status")
+    if not executed:
+        if status is not None or record.get("execution_detail") is not None:
+            raise InvalidResults(f"{path.name} line {line_no}: execution_status given, but the benchmark is not executed")
+        return
+    if status not in EXECUTION_STATUSES:
+        raise InvalidResults(f"{path.name} line {line_no}: execution_status {status!r} not in {sorted(EXECUTION_STATUSES)}")
+    if not isinstance(record.get("execution_detail"), str):
+        raise InvalidResults(f"{path.name} line {line_no}: field 'execution_detail' missing or not a string")
+    completions = record.get("completions")
+    statuses = [status] if completions is None else [c.get("execution_status") for c in completions]
+    if completions is not None and (statuses[0] != status or any(s not in EXECUTION_STATUSES for s in statuses)):
+        raise InvalidResults(f"{path.name} line {line_no}: completions' execution statuses {statuses} are invalid "
+                             f"or disagree with execution_status {status!r}")
+    passed = sum(s == "pass" for s in statuses)
+    if abs(record["score"] - passed / len(statuses)) > 1e-9:
+        raise InvalidResults(f"{path.name} line {line_no}: score {record['score']} is not the passing fraction "
+                             f"{passed}/{len(statuses)} of its executions")
+
+
+def validate_samples(path: Path, expected_n: int, executed: bool = False) -> list[dict]:
+    """executed: the samples of a code benchmark, each with the sandbox's execution_status."""
     samples, seen = [], set()
     try:
         # split on "\n" only: str.splitlines would also split inside strings at U+2028 and the like
@@ -68,6 +92,7 @@ def validate_samples(path: Path, expected_n: int) -> list[dict]:
             raise InvalidResults(f"{path.name} line {line_no}: score {record['score']} is outside [0, 1]")
         if (record["verdict"] == "correct") != (record["score"] >= 1.0):
             raise InvalidResults(f"{path.name} line {line_no}: verdict {record['verdict']!r} contradicts score {record['score']}")
+        _check_execution(path, line_no, record, executed)
         if record["doc_id"] in seen:
             raise InvalidResults(f"{path.name} line {line_no}: doc_id {record['doc_id']} repeated")
         seen.add(record["doc_id"])
@@ -86,6 +111,9 @@ def validate_result(output_dir: Path, job: dict) -> ValidatedResult:
         document = _loads(results_path.read_text(encoding="utf-8"))
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise InvalidResults(f"{results_path} is not JSON: {exc}") from None
+    if isinstance(document, dict) and (document.get("execution") or {}).get("status") == "pending":
+        raise InvalidResults("results.json holds completions that were never executed: the sandbox phase "
+                             "(leaderboard.code_scoring) did not finish")
     errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
@@ -129,7 +157,22 @@ def validate_result(output_dir: Path, job: dict) -> ValidatedResult:
         raise InvalidResults(f"{samples_path} is missing")
     if sha256_file(samples_path) != document["samples_sha256"]:
         raise InvalidResults(f"{samples_path.name} does not match the samples_sha256 in results.json")
-    samples = validate_samples(samples_path, document["n_samples"])
+    execution = job["benchmark"].get("execution")
+    if (execution is None) != (document.get("execution") is None):
+        raise InvalidResults("results.json has an execution record, but the job's benchmark is not executed"
+                             if execution is None else
+                             f"results.json of code benchmark {job['benchmark']['name']} has no execution record")
+    if execution is not None:
+        missing = [f"pass@{k},none" for k in execution["pass_at_k"]
+                   if k <= execution["samples"] and f"pass@{k},none" not in document["metrics"]]
+        if missing or document["execution"]["samples_per_item"] != execution["samples"]:
+            raise InvalidResults(f"results.json lacks {missing} or ran a different number of samples per item "
+                                 f"than the job's {execution['samples']}")
+        ran = document["execution"]
+        if ran["programs"] != document["n_samples"] * execution["samples"] or sum(ran["statuses"].values()) != ran["programs"]:
+            raise InvalidResults(f"results.json execution ran {ran['programs']} programs with statuses {ran['statuses']}, "
+                                 f"expected {execution['samples']} for each of {document['n_samples']} items")
+    samples = validate_samples(samples_path, document["n_samples"], executed=execution is not None)
     mean = sum(s["score"] for s in samples) / len(samples)
     if abs(mean - document["metrics"][document["primary_metric"]]["value"]) > 1e-6:
         raise InvalidResults(

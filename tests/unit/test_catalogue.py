@@ -16,8 +16,8 @@ def raw_catalogue() -> dict:
 
 
 def test_real_catalogue_loads(catalogue):
-    assert set(catalogue.benchmarks) == {"gsm8k", "arc_easy", "arc_challenge", "mmlu", "math500"}
-    assert set(catalogue.suites) == {"ci", "smoke", "standard"}
+    assert set(catalogue.benchmarks) == {"gsm8k", "arc_easy", "arc_challenge", "mmlu", "math500", "humaneval", "mbpp"}
+    assert set(catalogue.suites) == {"ci", "ci_code", "smoke", "standard"}
     assert catalogue.suite("ci").benchmark_names == ["gsm8k", "arc_easy"]
     assert catalogue.suite("ci").entry("arc_easy").limit == 12
     assert catalogue.suite("standard").entry("gsm8k").limit is None
@@ -57,9 +57,9 @@ def test_missing_file_is_refused_naming_the_file(catalogue, tmp_path):
 
 
 def test_unknown_names_list_the_known_ones(catalogue):
-    with pytest.raises(CatalogueError, match=r"unknown suite 'nope'.*\['ci', 'smoke', 'standard'\]"):
+    with pytest.raises(CatalogueError, match=r"unknown suite 'nope'.*\['ci', 'ci_code', 'smoke', 'standard'\]"):
         catalogue.suite("nope")
-    with pytest.raises(CatalogueError, match=r"unknown benchmark 'hellaswag'.*'arc_challenge', 'arc_easy', 'gsm8k', 'math500', 'mmlu'"):
+    with pytest.raises(CatalogueError, match=r"unknown benchmark 'hellaswag'.*'arc_challenge', 'arc_easy', 'gsm8k', 'humaneval', 'math500', 'mbpp', 'mmlu'"):
         catalogue.benchmark("hellaswag")
     with pytest.raises(CatalogueError, match=r"no benchmark 'arc_challenge'.*\['gsm8k', 'arc_easy'\]"):
         catalogue.suite("ci").entry("arc_challenge")
@@ -214,7 +214,8 @@ def test_the_platform_sets_process_results_not_the_catalogue():
 
 def test_random_baselines_are_one_over_choices_or_zero(catalogue):
     assert {n: b.random_baseline for n, b in catalogue.benchmarks.items()} == {
-        "gsm8k": 0.0, "math500": 0.0, "arc_easy": 0.25, "arc_challenge": 0.25, "mmlu": 0.25}
+        "gsm8k": 0.0, "math500": 0.0, "arc_easy": 0.25, "arc_challenge": 0.25, "mmlu": 0.25,
+        "humaneval": 0.0, "mbpp": 0.0}
 
 
 def test_a_generative_benchmark_with_a_nonzero_baseline_is_rejected():
@@ -236,12 +237,15 @@ def test_a_baseline_that_is_not_one_over_the_fixed_choices_is_rejected():
 def test_suites_hold_their_documented_subsets(catalogue):
     limits = lambda s: {e.benchmark.name: e.limit for e in catalogue.suite(s).entries}
     assert limits("ci") == {"gsm8k": 2, "arc_easy": 12}
-    assert limits("smoke") == {"gsm8k": 8, "arc_easy": 200, "arc_challenge": 50, "mmlu": 2, "math500": 2}
+    assert limits("smoke") == {"gsm8k": 8, "arc_easy": 200, "arc_challenge": 50, "mmlu": 2, "math500": 2,
+                               "humaneval": 3, "mbpp": 3}
+    assert limits("ci_code") == {"humaneval": 1, "mbpp": 1}
     smoke_mmlu = catalogue.suite("smoke").entry("mmlu")
     assert len(smoke_mmlu.subtasks) == 10
     assert smoke_mmlu.benchmark.expected_samples(2, SHARED_BENCHMARKS, smoke_mmlu.subtasks) == 20
     assert catalogue.suite("standard").entry("mmlu").subtasks is None
-    assert limits("standard") == {b: None for b in ("gsm8k", "arc_easy", "arc_challenge", "mmlu", "math500")}
+    assert limits("standard") == {b: None for b in ("gsm8k", "arc_easy", "arc_challenge", "mmlu", "math500",
+                                                    "humaneval", "mbpp")}
 
 
 def test_a_new_benchmark_version_moves_only_the_suites_that_contain_it(harness):

