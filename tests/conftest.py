@@ -54,7 +54,7 @@ def local_ci_runs(dagbag, demo_models, tmp_path_factory):
     home = tmp_path_factory.mktemp("leaderboard-local")
     with environment(LEADERBOARD_HOME=str(home), LEADERBOARD_MODELS_DIR=str(demo_models), LEADERBOARD_RUNNER="local"):
         first = run_evaluate_model(dagbag, model_id=SMOLLM)
-        second = run_evaluate_model(dagbag, model_id=SMOLLM)
+        second = run_evaluate_model(dagbag, model_id=SMOLLM, rerun=True)  # else refused as a duplicate
         return {"settings": load_settings(), "runs": [first, second]}
 
 

@@ -13,7 +13,7 @@ SMOLLM = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 def run_evaluate_model(dagbag, **conf):
     # Every param explicit: dag.test() on a reused DAG object keeps the previous run's conf.
-    return dagbag.get_dag("evaluate_model").test(run_conf={"suite": "ci", "revision": "main", **conf})
+    return dagbag.get_dag("evaluate_model").test(run_conf={"suite": "ci", "revision": "main", "rerun": False, **conf})
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""A small client of Airflow's REST API v2: how the CLI (and later the webhook) trigger runs."""
+"""A small client of Airflow's REST API v2: how the CLI and the Hub webhook trigger runs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from pathlib import Path
 import httpx
 
 TERMINAL_STATES = {"success", "failed"}
+
+
+class RunExists(RuntimeError):
+    """Airflow already has a run with this id (409): the request was queued before."""
 
 
 def default_password(airflow_home: Path) -> str:
@@ -60,8 +64,17 @@ class AirflowAPI:
     def unpause(self, dag_id: str) -> None:
         self._request("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})
 
-    def trigger(self, dag_id: str, conf: dict) -> str:
-        response = self._request("POST", f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf})
+    def trigger(self, dag_id: str, conf: dict, run_id: str | None = None) -> str:
+        """Queue a run; with a run id, raise RunExists when Airflow already has it."""
+        body = {"logical_date": None, "conf": conf, **({"dag_run_id": run_id} if run_id else {})}
+        response = self._client.post(f"/api/v2/dags/{dag_id}/dagRuns", json=body, headers=self._headers())
+        if response.status_code == 401 and self._token is not None:  # the token expired: log in again
+            self._token = None
+            response = self._client.post(f"/api/v2/dags/{dag_id}/dagRuns", json=body, headers=self._headers())
+        if response.status_code == 409:
+            raise RunExists(f"{dag_id} already has run {run_id}")
+        if response.status_code >= 400:
+            raise RuntimeError(f"POST /api/v2/dags/{dag_id}/dagRuns -> {response.status_code}: {response.text[:500]}")
         return response.json()["dag_run_id"]
 
     def run_state(self, dag_id: str, run_id: str) -> str:

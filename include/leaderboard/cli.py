@@ -28,12 +28,16 @@ def cmd_submit(args) -> int:
     except LeaderboardError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from leaderboard.submissions import run_id_for
+
     api = _api(args)
     api.wait_for_dag(DAG_ID)
     api.unpause(DAG_ID)
     runs = {}
     for model_id in model_ids:
-        runs[model_id] = api.trigger(DAG_ID, {"model_id": model_id, "revision": revision, "suite": args.suite})
+        run_id = run_id_for("cli", model_id, revision, args.suite, unique=True)
+        runs[model_id] = api.trigger(DAG_ID, {"model_id": model_id, "revision": revision, "suite": args.suite},
+                                     run_id=run_id)
         print(f"queued {model_id}@{revision} on suite {args.suite}: run {runs[model_id]}")
     if not args.wait:
         return 0

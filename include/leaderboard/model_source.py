@@ -1,5 +1,6 @@
 """Model sources: where model repos come from. The local source serves a folder of
-Hugging Face repo folders in org/name layout, for air-gapped teams and for the demo."""
+Hugging Face repo folders in org/name layout, for air-gapped teams and for the demo; the Hub
+source (leaderboard.hub.source) serves the Hugging Face Hub. Both apply the checks below."""
 
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ class ModelInfo:
     precision: str  # the dtype the weights are stored in
     license: str | None
     base_model: str | None
+    model_type: str | None = None  # pretrained, fine-tuned, chat, merge or adapter
+    created_at: str | None = None  # ISO times, when the source knows them
+    modified_at: str | None = None
+    hub_url: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -84,8 +89,13 @@ def count_parameters(weight_files: list[Path]) -> tuple[int, str]:
                 raise SubmissionRejected(f"{path.name}: tensor {name!r} has no valid shape and dtype") from None
             total += n
             dtypes[dtype] = dtypes.get(dtype, 0) + n
-    precision = max(dtypes, key=dtypes.get).lower() if dtypes else "unknown"
-    return total, {"bf16": "bfloat16", "f16": "float16", "f32": "float32"}.get(precision, precision)
+    return total, precision_of(dtypes)
+
+
+def precision_of(dtype_counts: dict[str, int]) -> str:
+    """The dtype holding most parameters, in torch's spelling."""
+    precision = max(dtype_counts, key=dtype_counts.get).lower() if dtype_counts else "unknown"
+    return {"bf16": "bfloat16", "f16": "float16", "f32": "float32"}.get(precision, precision)
 
 
 def read_card_metadata(folder: Path) -> dict:
@@ -102,13 +112,10 @@ def read_card_metadata(folder: Path) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-def inspect_repo_folder(model_id: str, revision: str, source: str, folder: Path) -> ModelInfo:
-    """Checks shared by every source once the repo's files are local."""
-    config_path = folder / "config.json"
-    if not config_path.is_file():
-        raise SubmissionRejected(f"{model_id}: config.json is missing")
+def check_config(model_id: str, raw: bytes | str) -> tuple[dict, str]:
+    """config.json must parse, need no remote code and name a supported architecture."""
     try:
-        config = json.loads(config_path.read_text())
+        config = json.loads(raw)
     except ValueError as exc:  # JSONDecodeError, or UnicodeDecodeError
         raise SubmissionRejected(f"{model_id}: config.json does not parse: {exc}") from None
     if not isinstance(config, dict):
@@ -120,11 +127,57 @@ def inspect_repo_folder(model_id: str, revision: str, source: str, folder: Path)
     if not isinstance(architecture, str) or architecture not in SUPPORTED_ARCHITECTURES:
         raise SubmissionRejected(
             f"{model_id}: architecture {architecture!r} is not supported; supported: {sorted(SUPPORTED_ARCHITECTURES)}")
-    weights = sorted(folder.glob("*.safetensors"))
+    return config, architecture
+
+
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+
+
+def check_weight_files(model_id: str, filenames: list[str]) -> list[str]:
+    """Safetensors weights must be present; pickle-only repos are refused."""
+    weights = sorted(f for f in filenames if f.endswith(".safetensors") and "/" not in f)
     if not weights:
-        pickles = [p.name for p in folder.iterdir() if p.suffix in {".bin", ".pt", ".pth", ".ckpt"}]
+        pickles = sorted(f for f in filenames if f.endswith(PICKLE_SUFFIXES))
         detail = f" (found pickle weights {pickles}, which are refused)" if pickles else ""
         raise SubmissionRejected(f"{model_id}: no safetensors weights{detail}")
+    return weights
+
+
+def check_parameter_cap(model_id: str, parameters: int, cap: int | None) -> None:
+    if cap is not None and parameters > cap:
+        raise SubmissionRejected(
+            f"{model_id}: {parameters:,} parameters (from the safetensors headers) exceed the cap of {cap:,}")
+
+
+MODEL_TYPES = ("pretrained", "fine-tuned", "chat", "merge", "adapter")
+
+
+def model_type_from(tags: list[str] | None, card: dict | None, is_adapter: bool = False) -> str:
+    """pretrained, fine-tuned, chat, merge or adapter, from the repo's tags and card metadata."""
+    card = card or {}
+    words = {str(t).lower() for t in (tags or [])}
+    card_tags = card.get("tags")
+    words |= {str(t).lower() for t in card_tags} if isinstance(card_tags, list) else set()
+    relation = str(card.get("base_model_relation") or "").lower()
+    if is_adapter or relation == "adapter" or {"peft", "lora", "adapter"} & words:
+        return "adapter"
+    if relation == "merge" or {"merge", "mergekit"} & words:
+        return "merge"
+    if {"chat", "conversational", "instruct", "instruction-tuned"} & words:
+        return "chat"
+    if relation in {"finetune", "fine-tune", "quantized"} or card.get("base_model") or "fine-tuned" in words:
+        return "fine-tuned"
+    return "pretrained"
+
+
+def inspect_repo_folder(model_id: str, revision: str, source: str, folder: Path) -> ModelInfo:
+    """Checks shared by every source once the repo's files are local."""
+    config_path = folder / "config.json"
+    if not config_path.is_file():
+        raise SubmissionRejected(f"{model_id}: config.json is missing")
+    _, architecture = check_config(model_id, config_path.read_bytes())
+    names = [p.name for p in folder.iterdir() if p.is_file()]
+    weights = [folder / name for name in check_weight_files(model_id, names)]
     parameters, precision = count_parameters(weights)
     card = read_card_metadata(folder)
     base_model = card.get("base_model")
@@ -133,6 +186,7 @@ def inspect_repo_folder(model_id: str, revision: str, source: str, folder: Path)
         parameters=parameters, precision=precision,
         license=str(card["license"]) if card.get("license") else None,
         base_model=base_model if isinstance(base_model, str) else None,
+        model_type=model_type_from(None, card, (folder / "adapter_config.json").is_file()),
     )
 
 
@@ -172,4 +226,12 @@ class LocalModelSource:
 
 
 def model_source_for(settings) -> ModelSource:
+    """LEADERBOARD_MODEL_SOURCE: "local" (a folder of repos) or "hub" (the Hugging Face Hub)."""
+    kind = getattr(settings, "model_source", "local")
+    if kind == "hub":
+        from leaderboard.hub.source import HubModelSource
+
+        return HubModelSource.from_settings(settings)
+    if kind != "local":
+        raise SubmissionRejected(f"LEADERBOARD_MODEL_SOURCE={kind!r} is unknown; expected 'local' or 'hub'")
     return LocalModelSource(settings.models_dir)

@@ -27,6 +27,7 @@ class Settings:
     benchmark_timeout_s: int
     retry_delay_s: int
     docker: "DockerSettings"
+    model_source: str = "local"  # "local" (models_dir) or "hub" (the Hugging Face Hub, see leaderboard.hub)
 
     @property
     def runs_dir(self) -> Path:
@@ -51,7 +52,7 @@ class DockerSettings:
 
     url: str  # the Docker daemon: local socket, or a remote GPU node (tcp://host:2376 with TLS)
     gpus: str  # "none", "all", or a count
-    queue: str  # Airflow queue for benchmark tasks (Celery: the GPU workers listen on it)
+    queue: str  # Airflow queue of the benchmark tasks, both runners (Celery: the gpu workers listen on it)
     memory: str  # container memory limit, e.g. "8g"
     cpus: float  # hard CPU quota, in cores
     shm_size_bytes: int
@@ -86,4 +87,5 @@ def load_settings() -> Settings:
         benchmark_timeout_s=int(os.environ.get("LEADERBOARD_BENCHMARK_TIMEOUT_S", "3600")),
         retry_delay_s=int(os.environ.get("LEADERBOARD_RETRY_DELAY_S", "30")),
         docker=load_docker_settings(),
+        model_source=os.environ.get("LEADERBOARD_MODEL_SOURCE", "local"),
     )

@@ -103,7 +103,8 @@ def record_model(con, info: ModelInfo) -> None:
 
 RESULT_COLUMNS = ("result_id", "model_id", "revision", "suite", "suite_version", "benchmark", "benchmark_version",
                   "primary_metric", "score", "stderr", "n_samples", "metrics", "evaluated_at", "run_id", "document")
-SAMPLE_COLUMNS = ("result_id", "doc_id", "prompt", "output", "extracted", "target", "verdict", "score", "metrics")
+SAMPLE_COLUMNS = ("result_id", "doc_id", "prompt", "output", "extracted", "target", "verdict", "score", "metrics",
+                  "execution_status", "execution_detail")
 
 
 def upsert_results(con, results, samples) -> None:
@@ -140,7 +141,9 @@ def upsert_result(con, result: ValidatedResult, run_id: str) -> str:
     samples = pa.Table.from_pylist([
         {"result_id": rid, "doc_id": s["doc_id"], "prompt": s["prompt"], "output": s["output"],
          "extracted": s.get("extracted"), "target": s["target"], "verdict": s["verdict"], "score": float(s["score"]),
-         "metrics": canonical_json(s.get("metrics") or {})}
+         "metrics": canonical_json(s.get("metrics") or {}),
+         # code benchmarks: the sandbox's verdict on the (first) completion; NULL elsewhere
+         "execution_status": s.get("execution_status"), "execution_detail": s.get("execution_detail")}
         for s in result.samples
     ], schema=_SAMPLES_SCHEMA)
     upsert_results(con, results, samples)
@@ -156,9 +159,16 @@ _RESULTS_SCHEMA = pa.schema([
 _SAMPLES_SCHEMA = pa.schema([
     ("result_id", pa.string()), ("doc_id", pa.int32()), ("prompt", pa.string()), ("output", pa.string()),
     ("extracted", pa.string()), ("target", pa.string()), ("verdict", pa.string()), ("score", pa.float64()),
-    ("metrics", pa.string()),
+    ("metrics", pa.string()), ("execution_status", pa.string()), ("execution_detail", pa.string()),
 ])
 
 
 def record_submission(con, submission: dict) -> None:
-    con.execute(sql("upsert_submission"), {**submission, "benchmarks": canonical_json(submission.get("benchmarks") or {})})
+    """Store a submission's new state and append it to its history (submission_events)."""
+    benchmarks = submission.get("benchmarks")
+    row = {"trigger": None, "updated_at": submission.get("finished_at"), **submission,
+           "benchmarks": None if benchmarks is None else canonical_json(benchmarks)}
+    with transaction(con):
+        con.execute(sql("upsert_submission"), row)
+        con.execute(sql("insert_submission_event"), {k: row[k] for k in ("submission_id", "status", "reason",
+                                                                        "updated_at")})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-EXPECTED_DAGS = {"evaluate_model"}
+EXPECTED_DAGS = {"evaluate_model", "sense_hub_models"}
 
 
 def test_dags_import_without_errors(dagbag):
@@ -23,10 +23,13 @@ def test_dags_have_tags_owner_retries_and_docs(dagbag):
 
 def test_evaluate_model_shape(dagbag):
     dag = dagbag.get_dag("evaluate_model")
-    assert set(dag.task_dict) == {"resolve_model", "run_benchmark", "load_results", "publish_leaderboard", "report_outcome"}
+    assert set(dag.task_dict) == {"register_submission", "resolve_model", "mark_evaluating", "run_benchmark",
+                                  "load_results", "publish_leaderboard", "report_outcome"}
     # Warehouse writers share the one-slot pool; benchmarks are mapped, one task per benchmark.
     assert dag.task_dict["load_results"].pool == "leaderboard_warehouse"
     assert dag.task_dict["publish_leaderboard"].pool == "leaderboard_warehouse"
+    assert dag.task_dict["register_submission"].pool == "leaderboard_warehouse"  # pending, validating
+    assert dag.task_dict["mark_evaluating"].pool == "leaderboard_warehouse"
     assert dag.task_dict["run_benchmark"].pool == "leaderboard_evaluation"
     assert dag.task_dict["resolve_model"].retries == 0  # bad input fails fast
 

@@ -133,7 +133,7 @@ def test_a_killed_container_fails_clearly_and_the_retry_succeeds(docker_dagbag, 
     killer = threading.Thread(target=kill_first_running_container, daemon=True)
     killer.start()
     with environment(**docker_env):
-        run = run_evaluate_model(docker_dagbag, model_id=SMOLLM)
+        run = run_evaluate_model(docker_dagbag, model_id=SMOLLM, rerun=True)  # docker_run evaluated this sha
     killer.join(timeout=5)
     assert killed, "no harness container was seen running"
     assert run.state == "success"
