@@ -1,4 +1,4 @@
-.PHONY: run test setup images stop bench
+.PHONY: run test setup images stop bench api
 
 run:    ## set everything up, start Airflow + Streamlit, evaluate the demo models
 	scripts/run.sh
@@ -16,6 +16,9 @@ setup:
 images: ## dockerd and the evaluation images, built offline
 	scripts/start_dockerd.sh
 	scripts/build_images.sh
+
+api:    ## serve the public read-only API over the published snapshot (LEADERBOARD_API_HOST/PORT/WORKERS)
+	.venvs/platform/bin/python -m leaderboard.api
 
 stop:
 	scripts/stop.sh
