@@ -16,6 +16,7 @@ page = st.navigation([
     st.Page("views/leaderboard.py", title="Leaderboard", icon="🏆", default=True),
     st.Page("views/model.py", title="Model", icon="🔎"),
     st.Page("views/queue.py", title="Queue", icon="📋"),
+    st.Page("views/charts.py", title="Charts", icon="📈"),
     st.Page("views/tracks.py", title="Tracks", icon="🧭"),
 ])
 try:

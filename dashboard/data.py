@@ -1,11 +1,13 @@
 """Read access to the published snapshot, and nothing else.
 
 Each query opens a read-only connection and closes it at once, so the dashboard never holds
-the file. Results are cached for 30 s, keyed also by the file's mtime: a new publish (an
-os.replace of the file) shows up on the next rerun."""
+the file between reruns (a held reader would block the publisher). Results are cached for 30 s,
+keyed also by the file's identity (inode, mtime, size): a publish swaps the file with os.replace,
+so the next rerun sees the new one."""
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -13,10 +15,14 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard import transforms
 from leaderboard.settings import load_settings
 from leaderboard.warehouse import sql as package_sql
 
 QUERIES_DIR = Path(__file__).parent / "queries"
+AIRFLOW_URL_ENV = "LEADERBOARD_AIRFLOW_URL"
+AIRFLOW_URL_DEFAULT = "http://127.0.0.1:8080"
+SUBMISSION_DAG = "evaluate_model"  # a submission id is the run id of this DAG
 
 
 class SnapshotUnavailable(Exception):
@@ -34,9 +40,13 @@ def snapshot_path() -> Path:
     return load_settings().published_path
 
 
+def airflow_url() -> str:
+    return os.environ.get(AIRFLOW_URL_ENV, AIRFLOW_URL_DEFAULT)
+
+
 @st.cache_data(ttl=30, max_entries=256, show_spinner=False)
-def _fetch(path: str, mtime_ns: int, name: str, params: tuple[tuple[str, object], ...]) -> pd.DataFrame:
-    # mtime_ns is only part of the cache key.
+def _fetch(path: str, identity: tuple[int, int, int], name: str, params: tuple[tuple[str, object], ...]) -> pd.DataFrame:
+    # identity (inode, mtime, size) is only part of the cache key.
     try:
         # No replacement scans: a missing table must not resolve to a Python variable of that name.
         con = duckdb.connect(path, read_only=True, config={"python_enable_replacements": False})
@@ -46,12 +56,15 @@ def _fetch(path: str, mtime_ns: int, name: str, params: tuple[tuple[str, object]
         return con.execute(_sql(name), dict(params)).df()
     except duckdb.CatalogException as exc:
         raise SnapshotUnavailable(f"The published snapshot at {path} is empty or incomplete: {exc}") from None
+    except duckdb.BinderException as exc:  # a column this dashboard reads is missing
+        raise SnapshotUnavailable(f"The published snapshot at {path} was written by an older version of the "
+                                  f"pipeline; publish again to update it: {exc}") from None
     finally:
         con.close()
 
 
-def query(name: str, **params) -> pd.DataFrame:
-    """Run queries/<name>.sql with bound parameters against the current snapshot."""
+def _identity() -> tuple[str, tuple[int, int, int]]:
+    """The published file and what tells one published version of it from the next."""
     path = snapshot_path()
     try:
         stat = path.stat()
@@ -61,7 +74,13 @@ def query(name: str, **params) -> pd.DataFrame:
             "run the publish step (the publish_leaderboard task) first.") from None
     if stat.st_size == 0:
         raise SnapshotUnavailable(f"The published snapshot at {path} is empty.")
-    return _fetch(str(path), stat.st_mtime_ns, name, tuple(sorted(params.items())))
+    return str(path), (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def query(name: str, **params) -> pd.DataFrame:
+    """Run queries/<name>.sql with bound parameters against the current snapshot."""
+    path, identity = _identity()
+    return _fetch(path, identity, name, tuple(sorted(params.items())))
 
 
 def publication() -> dict:
@@ -77,6 +96,53 @@ def tracks() -> pd.DataFrame:
 
 def track_leaderboard(suite_version: str) -> pd.DataFrame:
     return query("track_leaderboard", suite_version=suite_version)
+
+
+def snapshots() -> pd.DataFrame:
+    """Every publication, newest first (the "as of" choices)."""
+    return query("snapshots")
+
+
+def snapshot_file(relative: str) -> str:
+    """The absolute path of a snapshot parquet file named in `snapshots.file`."""
+    path = snapshot_path().parent / relative
+    if not path.is_file():
+        raise SnapshotUnavailable(f"The snapshot file {path} is missing from the published folder.")
+    return str(path)
+
+
+@st.cache_data(ttl=30, max_entries=32, show_spinner=False)
+def _leaderboard_frame(path: str, identity: tuple[int, int, int], suite_version: str,
+                       file: str | None) -> pd.DataFrame:
+    def fetch(name, **params):
+        return _fetch(path, identity, name, tuple(sorted(params.items())))
+    if file is None:
+        board = fetch("track_leaderboard", suite_version=suite_version)
+        scores = fetch("track_scores", suite_version=suite_version)
+    else:
+        board = fetch("snapshot_leaderboard", suite_version=suite_version, file=file)
+        scores = fetch("snapshot_scores", suite_version=suite_version, file=file)
+    return transforms.leaderboard_frame(board, scores, fetch("track_benchmarks", suite_version=suite_version))
+
+
+def leaderboard_frame(suite_version: str, file: str | None = None) -> pd.DataFrame:
+    """The typed leaderboard table of a track (transforms.leaderboard_frame): the current one,
+    or that of the snapshot parquet `file` (absolute path)."""
+    path, identity = _identity()
+    return _leaderboard_frame(path, identity, suite_version, file)
+
+
+def top_models_history(suite_version: str, k: int = 10) -> pd.DataFrame:
+    return query("top_models_history", suite_version=suite_version, k=k)
+
+
+def model_history(model_id: str, suite_version: str) -> pd.DataFrame:
+    """The model's rank and score on a track at every publication (leaderboard.history's query)."""
+    return query("history_model", model_id=model_id, suite_version=suite_version)
+
+
+def submission_events(model_id: str | None = None) -> pd.DataFrame:
+    return query("submission_events", model_id=model_id)
 
 
 def track_scores(suite_version: str) -> pd.DataFrame:
@@ -95,9 +161,15 @@ def model_tracks(model_id: str) -> pd.DataFrame:
     return query("model_tracks", model_id=model_id)
 
 
+def _first_row(rows: pd.DataFrame) -> dict | None:
+    """The first row as a dict, with SQL NULLs as None (pandas turns them into NaN)."""
+    if rows.empty:
+        return None
+    return {k: None if v is pd.NA or (isinstance(v, float) and v != v) else v for k, v in rows.iloc[0].items()}
+
+
 def model_info(model_id: str, revision: str) -> dict | None:
-    rows = query("model_info", model_id=model_id, revision=revision)
-    return None if rows.empty else rows.iloc[0].to_dict()
+    return _first_row(query("model_info", model_id=model_id, revision=revision))
 
 
 def model_standing(model_id: str, suite_version: str, revision: str) -> dict | None:

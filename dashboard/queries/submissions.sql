@@ -1,4 +1,5 @@
--- Every submission, most recent first.
-SELECT submission_id, model_id, suite, status, reason, submitted_at, finished_at
+-- Every submission, most recently updated first.
+SELECT submission_id, model_id, suite, requested_revision, revision, status, reason, trigger,
+       submitted_at, coalesce(updated_at, finished_at, submitted_at) AS updated_at, finished_at
 FROM submissions
-ORDER BY finished_at DESC, submission_id
+ORDER BY coalesce(updated_at, finished_at, submitted_at) DESC NULLS LAST, submission_id

@@ -1,10 +1,10 @@
-"""One model: its scores per benchmark, the results manifest, and every judged sample."""
+"""One model: its scores per benchmark, the results manifest, every judged sample, its history."""
 
 import json
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, transforms
 
 models = data.model_ids()
 if not models:
@@ -32,8 +32,10 @@ st.title(model_id)
 info = data.model_info(model_id, revision)
 if info:
     params = f"{info['parameters'] / 1e6:,.0f}M parameters" if info["parameters"] else "parameters unknown"
-    st.caption(f"{info['architecture']} · {params} · {info['precision']} · license {info['license'] or 'unknown'} · "
-               f"source {info['source']} · revision {revision}")
+    st.caption(f"{info['model_type'] or 'type unknown'} · {info['architecture']} · {params} · {info['precision']} · "
+               f"license {info['license'] or 'unknown'} · source {info['source']} · revision {revision}")
+    if info["hub_url"]:
+        st.markdown(f"[🤗 Hub page]({info['hub_url']})")
 
 standing = data.model_standing(model_id, suite_version, revision)
 if standing is None:
@@ -44,16 +46,18 @@ elif standing["complete"]:
 else:
     st.warning(f"Not ranked on this track: missing {', '.join(standing['missing_benchmarks'])}.")
 
-results = data.model_results(model_id, suite_version, revision)
+results = transforms.score_with_ci(data.model_results(model_id, suite_version, revision))
 st.subheader("Scores")
 st.dataframe(
     results[["benchmark", "title", "primary_metric", "raw_score", "raw_stderr", "normalized_score",
-             "normalized_stderr", "n_samples", "evaluated_at"]],
-    hide_index=True, column_config={
+             "normalized_stderr", "ci_low", "ci_high", "n_samples", "evaluated_at"]],
+    hide_index=True, key="scores", column_config={
         "raw_score": st.column_config.NumberColumn("raw", format="%.4f"),
         "raw_stderr": st.column_config.NumberColumn("raw stderr", format="%.4f"),
         "normalized_score": st.column_config.NumberColumn("normalized", format="%.2f"),
         "normalized_stderr": st.column_config.NumberColumn("normalized stderr", format="%.2f"),
+        "ci_low": st.column_config.NumberColumn("95% CI low", format="%.2f"),
+        "ci_high": st.column_config.NumberColumn("95% CI high", format="%.2f"),
         "evaluated_at": st.column_config.DatetimeColumn("evaluated", format="YYYY-MM-DD HH:mm"),
     })
 
@@ -62,6 +66,8 @@ manifest_benchmark = st.selectbox("Result of benchmark", results["benchmark"].to
 result = results.set_index("benchmark").loc[manifest_benchmark]
 document = json.loads(result["document"])
 st.caption(f"result {result['result_id']} · run {result['run_id']}")
+st.markdown("Re-run this result and compare every item (exit 0 when identical):")
+st.code(transforms.reproduce_command(result["result_id"]), language="bash")
 for column, part in zip(st.columns(3), ("versions", "runtime", "timings")):
     column.markdown(f"**{part}**")
     column.json(document.get(part, {}))
@@ -75,15 +81,45 @@ bench = bench_col.selectbox("Benchmark", ["all", *results["benchmark"]], key="sa
 samples = data.model_samples(model_id, suite_version, revision,
                              verdict=None if verdict == "all" else verdict,
                              benchmark=None if bench == "all" else bench)
+executed = samples["execution_status"].notna().any()
+if not executed:  # not a code benchmark: the sandbox columns are empty
+    samples = samples.drop(columns=["execution_status", "execution_detail"])
 st.caption(f"{len(samples)} samples")
 if samples.empty:
     st.info("No sample matches these filters.")
 else:
-    st.dataframe(samples, hide_index=True)
+    st.dataframe(samples, hide_index=True, key="samples", column_config={
+        "execution_status": st.column_config.TextColumn("execution", help="How the sandbox ended the program"),
+    })
     pick = st.selectbox("Read one sample", range(len(samples)), key="sample",
                         format_func=lambda i: f"{samples.benchmark[i]} #{samples.doc_id[i]} ({samples.verdict[i]})")
     sample = samples.iloc[pick]
-    for field in ("prompt", "output", "extracted", "target"):
-        if isinstance(sample[field], str):
-            st.markdown(f"**{field}**")
+    for field in ("prompt", "output", "extracted", "target", "execution_detail"):
+        if isinstance(sample.get(field), str):
+            st.markdown(f"**{field}**" + (f" ({sample['execution_status']})" if field == "execution_detail" else ""))
             st.code(sample[field], language=None, wrap_lines=True)
+
+st.subheader("Rank and score over time")
+history = data.model_history(model_id, suite_version)
+if history.empty:
+    st.info("This model has not been on a published leaderboard of this track.")
+else:
+    chart_col, table_col = st.columns(2)
+    chart_col.line_chart(history, x="published_at", y="average", height=240)
+    table_col.dataframe(history[["published_at", "snapshot_id", "revision", "complete", "rank", "average", "ci_low", "ci_high"]],
+                        hide_index=True, key="history", column_config={
+                            "published_at": st.column_config.DatetimeColumn("published", format="YYYY-MM-DD HH:mm"),
+                            "average": st.column_config.NumberColumn(format="%.2f"),
+                            "ci_low": st.column_config.NumberColumn(format="%.2f"),
+                            "ci_high": st.column_config.NumberColumn(format="%.2f"),
+                        })
+
+st.subheader("Submissions")
+events = data.submission_events(model_id)
+if events.empty:
+    st.info("No submission of this model has been recorded.")
+else:
+    st.dataframe(events, hide_index=True, key="events", column_order=("submission_id", "suite", "status", "reason",
+                                                                       "occurred_at"), column_config={
+        "occurred_at": st.column_config.DatetimeColumn("at", format="YYYY-MM-DD HH:mm:ss"),
+    })

@@ -1,0 +1,8 @@
+-- Per-benchmark scores of a track in an earlier snapshot ($file: its parquet), one row per (model, benchmark).
+WITH per_model AS (
+    SELECT model_id, unnest(scores) AS s
+    FROM read_parquet($file)
+    WHERE suite_version = $suite_version
+)
+SELECT model_id, s.benchmark, s.raw_score, s.raw_stderr, s.normalized_score, s.normalized_stderr
+FROM per_model
