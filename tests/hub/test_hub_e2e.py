@@ -162,6 +162,7 @@ def test_poll_and_webhook_paths_evaluate_and_rank_with_no_manual_step(platform):
     hub.push("badorg/unlicensed", {**hub.repos[SMOLLM].commits[pushed],
                                   "README.md": b"---\ntags: [chat]\n---\n# no license\n"})
     bad_run = run_id_for("webhook", "badorg/unlicensed", hub.repos["badorg/unlicensed"].main, SUITE)
+    wait_for_run_to_exist(api, bad_run)
     assert wait_for_run(api, "evaluate_model", bad_run) == "failed"
     assert wait_for_run(api, "evaluate_model", poll_run) == "success"
     assert wait_for_run(api, "evaluate_model", webhook_run) == "success"

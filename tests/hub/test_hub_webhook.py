@@ -123,3 +123,29 @@ def test_cli_submissions_carry_their_trigger_in_the_run_id(airflow_api_server):
     (run,) = runs(airflow_api_server, "org/by-cli")
     assert f": run {run['dag_run_id']}" in cli.stdout
     assert run["dag_run_id"].startswith("cli__org--by-cli__main__ci__") and trigger_of(run["dag_run_id"]) == "cli"
+
+
+def test_a_trigger_refused_for_a_moment_is_retried(client, airflow_api_server, monkeypatch):
+    """Airflow standalone on SQLite can answer a trigger with a 500 while its database is locked:
+    the receiver retries instead of losing the event."""
+    real = webhook.airflow_api()
+    refusals = []
+
+    class BusyForAMoment:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def trigger(self, *args):
+            if len(refusals) < 2:
+                refusals.append(args)
+                raise RuntimeError("POST /api/v2/dags/evaluate_model/dagRuns -> 500: database is locked")
+            return real.trigger(*args)
+
+    monkeypatch.setattr(webhook, "TRIGGER_RETRY_PAUSES_S", (0.01, 0.01, 0.01))
+    client.app.dependency_overrides[webhook.airflow_client] = lambda: BusyForAMoment
+    sha = "7" * 40
+    response = client.post("/api/v1/webhooks/hub", json=payload("org/busy", sha), headers={"X-Webhook-Secret": SECRET})
+    assert response.status_code == 202, response.text
+    assert len(refusals) == 2
+    (run,) = runs(airflow_api_server, "org/busy")
+    assert run["dag_run_id"] == f"webhook__org--busy__{sha}__ci"

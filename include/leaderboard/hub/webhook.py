@@ -10,6 +10,7 @@ derived from (model, sha, suite): a burst of the same event queues one run.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["hub"])
 EVALUATE_DAG = "evaluate_model"
 MAIN_REF = "refs/heads/main"
+# A busy metadata DB (Airflow standalone on SQLite) can refuse a trigger for a moment: retry before giving up.
+TRIGGER_RETRY_PAUSES_S = (0.5, 1.0, 2.0, 4.0)
 
 
 def hub_config() -> HubConfig:
@@ -122,16 +125,22 @@ async def hub_webhook(request: Request, x_webhook_secret: str | None = Header(de
         airflow = get_airflow()
     except (SystemExit, Exception) as exc:  # no password configured or found
         raise HTTPException(503, f"the Airflow REST API is not configured: {exc}") from None
-    try:
-        await run_in_threadpool(airflow.trigger, EVALUATE_DAG, conf, run_id)
-    except RunExists:
-        return duplicate
-    except Exception as exc:  # Airflow down or refusing: the Hub retries on 5xx
-        # Concurrent identical triggers can lose the race inside Airflow's database with a 500
-        # rather than a 409: if the run exists now, this event was queued by its twin.
-        if await run_in_threadpool(_run_exists, airflow, run_id):
+    for attempt, pause_s in enumerate(TRIGGER_RETRY_PAUSES_S + (None,)):
+        try:
+            await run_in_threadpool(airflow.trigger, EVALUATE_DAG, conf, run_id)
+            break
+        except RunExists:
             return duplicate
-        log.exception("triggering %s for %s failed", EVALUATE_DAG, model_id)
-        raise HTTPException(502, f"could not queue the evaluation: {exc}") from None
+        except Exception as exc:  # Airflow down or refusing: retried here, then the Hub retries on 5xx
+            # Concurrent identical triggers can lose the race inside Airflow's database with a 500
+            # rather than a 409: if the run exists now, this event was queued by its twin.
+            if await run_in_threadpool(_run_exists, airflow, run_id):
+                return duplicate
+            if pause_s is None:
+                log.exception("triggering %s for %s failed", EVALUATE_DAG, model_id)
+                raise HTTPException(502, f"could not queue the evaluation: {exc}") from None
+            log.warning("triggering %s for %s failed (attempt %d), retrying: %s", EVALUATE_DAG, model_id,
+                        attempt + 1, exc)
+            await asyncio.sleep(pause_s)
     log.info("queued %s@%s (run %s)", model_id, sha, run_id)
     return {"status": "queued", "run_id": run_id, "model_id": model_id, "revision": sha}
