@@ -27,3 +27,10 @@ bench:  ## speed comparisons, side by side (see bench/)
 	scripts/setup.sh
 	.venvs/platform/bin/python bench/pipeline_vs_lm_eval.py
 	.venvs/platform/bin/python bench/docker_vs_local.py
+	.venvs/platform/bin/python bench/sandbox_vs_human_eval.py
+	.venvs/platform/bin/python bench/hub_webhook.py
+	.venvs/platform/bin/python bench/hub_poll.py
+	.venvs/platform/bin/python bench/api_load.py
+	.venvs/platform/bin/python bench/dashboard_render.py
+	.venvs/platform/bin/python bench/rerank.py
+	.venvs/platform/bin/python bench/ingest.py

@@ -8,9 +8,8 @@ import pytest
 
 from leaderboard.hub.config import load_hub_config
 from leaderboard.hub.standin import StandinHub, StandinServer
-from repos import repo_files
+from repos import TOKEN, free_port, repo_files
 
-TOKEN = "hf_standin_granted"
 
 
 @pytest.fixture
@@ -34,14 +33,6 @@ def hub_config(hub_url):
 def good_repo(hub) -> str:
     hub.push("org/good", repo_files(tags=["chat"], license="mit"))
     return "org/good"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

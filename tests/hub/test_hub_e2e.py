@@ -18,7 +18,7 @@ import httpx
 import pytest
 import uvicorn
 
-from conftest import free_port
+from repos import free_port
 from leaderboard.airflow_api import AirflowAPI
 from leaderboard.hub.standin import StandinHub, StandinServer
 from leaderboard.submissions import run_id_for

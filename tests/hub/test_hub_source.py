@@ -12,7 +12,7 @@ import pytest
 from leaderboard.errors import SubmissionRejected
 from leaderboard.hub.source import HubModelSource
 from repos import repo_files
-from conftest import TOKEN
+from repos import TOKEN
 
 
 @pytest.fixture
