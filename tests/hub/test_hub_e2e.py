@@ -118,6 +118,23 @@ def platform(demo_models, tmp_path_factory):
             log.close()
 
 
+def pause_between_polls(api: AirflowAPI, dag_id: str, timeout_s: float = 300) -> None:
+    """Pause the DAG while none of its runs is active: a paused DAG's running run never finishes."""
+    def active() -> bool:
+        runs = api._request("GET", f"/api/v2/dags/{dag_id}/dagRuns", params={"limit": 1000}).json()["dag_runs"]
+        return any(r["state"] in ("queued", "running") for r in runs)
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert time.monotonic() < deadline, f"{dag_id} never stood still"
+        if not active():
+            api._request("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": True})
+            if not active():
+                return
+            api.unpause(dag_id)  # a run started in between: let it finish
+        time.sleep(2)
+
+
 def _healthy(url: str) -> bool:
     try:
         return httpx.get(f"{url}/api/v2/monitor/health", timeout=2).status_code == 200
@@ -150,10 +167,7 @@ def test_poll_and_webhook_paths_evaluate_and_rank_with_no_manual_step(platform):
     polled = new_commit(hub, "poll path", notify=False)
     poll_run = run_id_for("poll", SMOLLM, polled, SUITE)
     wait_for_run_to_exist(api, poll_run)
-    api._request("PATCH", "/api/v2/dags/sense_hub_models", json={"is_paused": True})
-    while any(r["state"] in ("queued", "running") for r in api._request(
-            "GET", "/api/v2/dags/sense_hub_models/dagRuns", params={"limit": 1000}).json()["dag_runs"]):
-        time.sleep(2)  # a poll still in flight could also sense the next push
+    pause_between_polls(api, "sense_hub_models")  # a later poll could also sense the next push
 
     # A push with the webhook: queued at once by the receiver (evaluated beside the polled one).
     pushed = new_commit(hub, "webhook path", notify=True)
