@@ -75,8 +75,11 @@ def test_a_burst_of_the_same_event_queues_one_run(client, airflow_api_server):
 
     with ThreadPoolExecutor(8) as pool:
         statuses = sorted(r.json()["status"] for r in pool.map(send, range(12)))
-    assert statuses == ["duplicate"] * 11 + ["queued"]
+    # One run, whatever the answers: "queued" at least once, "duplicate" for the others (under
+    # SQLite contention Airflow may answer a twin with a 500 after the run was written, and the
+    # receiver then cannot tell which call queued it).
     assert len(runs(airflow_api_server, "org/burst")) == 1
+    assert "queued" in statuses and set(statuses) <= {"queued", "duplicate"}, statuses
 
 
 @pytest.mark.parametrize("changes, reason", [

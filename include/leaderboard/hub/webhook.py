@@ -119,6 +119,8 @@ async def hub_webhook(request: Request, x_webhook_secret: str | None = Header(de
         raise HTTPException(422, f"{sha!r} is not a commit sha")
     run_id = run_id_for("webhook", model_id, sha, config.suite)
     conf = {"model_id": model_id, "revision": sha, "suite": config.suite}
+    queued = JSONResponse({"status": "queued", "run_id": run_id, "model_id": model_id, "revision": sha},
+                          status_code=202)
     duplicate = JSONResponse({"status": "duplicate", "run_id": run_id, "model_id": model_id, "revision": sha},
                              status_code=200)
     try:
@@ -133,9 +135,10 @@ async def hub_webhook(request: Request, x_webhook_secret: str | None = Header(de
             return duplicate
         except Exception as exc:  # Airflow down or refusing: retried here, then the Hub retries on 5xx
             # Concurrent identical triggers can lose the race inside Airflow's database with a 500
-            # rather than a 409: if the run exists now, this event was queued by its twin.
+            # rather than a 409, and a 500 may come after the run was written: if the run exists
+            # now, this event is queued (by this call or by its twin; Airflow cannot say which).
             if await run_in_threadpool(_run_exists, airflow, run_id):
-                return duplicate
+                return queued
             if pause_s is None:
                 log.exception("triggering %s for %s failed", EVALUATE_DAG, model_id)
                 raise HTTPException(502, f"could not queue the evaluation: {exc}") from None
@@ -143,4 +146,4 @@ async def hub_webhook(request: Request, x_webhook_secret: str | None = Header(de
                         attempt + 1, exc)
             await asyncio.sleep(pause_s)
     log.info("queued %s@%s (run %s)", model_id, sha, run_id)
-    return {"status": "queued", "run_id": run_id, "model_id": model_id, "revision": sha}
+    return queued
