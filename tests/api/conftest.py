@@ -4,7 +4,6 @@ validated and loaded into a warehouse (tests/unit/builders.py), then leaderboard
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from leaderboard.publish import publish
 from leaderboard.runners import harness_fingerprint
 from leaderboard.settings import Settings
 from tests.unit.builders import make_job, make_settings, valid_result
+from tests.helpers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 FIRST_AT = "2025-03-01T00:00:00+00:00"
@@ -114,12 +114,6 @@ def client(published):
     from leaderboard.api import create_app
     with TestClient(create_app(published.settings)) as c:
         yield c
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from tests.helpers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the platform venv: airflow lives next to this python
@@ -49,12 +50,6 @@ def missing_services() -> list[str]:
         except KeyError:
             missing.append(f"OS user {POSTGRES_USER!r}")
     return missing
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(what: str, check, timeout_s: float, diagnostics=lambda: "") -> None:

@@ -8,7 +8,9 @@ import pytest
 
 from leaderboard.hub.config import load_hub_config
 from leaderboard.hub.standin import StandinHub, StandinServer
-from repos import TOKEN, free_port, repo_files
+from repos import TOKEN, repo_files
+
+from tests.helpers import free_port
 
 
 

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import json
-import socket
 import struct
 
 TOKEN = "hf_standin_granted"  # the token the stand-in accepts for gated and private fixture repos
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 WIDTHS = {"BF16": 2, "F16": 2, "F32": 4}
 

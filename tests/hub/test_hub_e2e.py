@@ -18,11 +18,10 @@ import httpx
 import pytest
 import uvicorn
 
-from repos import free_port
 from leaderboard.airflow_api import AirflowAPI
 from leaderboard.hub.standin import StandinHub, StandinServer
 from leaderboard.submissions import run_id_for
-from tests.helpers import SMOLLM, environment, query
+from tests.helpers import SMOLLM, environment, free_port, query
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]

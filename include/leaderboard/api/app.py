@@ -187,7 +187,9 @@ def cached(snap: Snapshot, key: tuple, compute: Callable[[], bytes]) -> tuple[by
     return hit, snap
 
 
-def json_endpoint(request: Request, reader: SnapshotReader, key: tuple, build: Callable[[Snapshot, Any], Any]) -> Response:
+def cached_endpoint(request: Request, reader: SnapshotReader, key: tuple, render: Callable[[Snapshot, Any], bytes],
+                    media_type: str, extra_headers: Callable[[Snapshot], dict] = lambda source: {}) -> Response:
+    """304 when the client has this snapshot; otherwise the body rendered once per snapshot and key."""
     with reader.session() as snap:
         unchanged = _not_modified(request, snap)
         if unchanged is not None:
@@ -195,9 +197,13 @@ def json_endpoint(request: Request, reader: SnapshotReader, key: tuple, build: C
 
         def compute() -> bytes:
             with snap.cursor() as con:
-                return encode(build(snap, con))
+                return render(snap, con)
         body, source = cached(snap, key, compute)
-        return Response(body, media_type="application/json", headers=_headers(source))
+        return Response(body, media_type=media_type, headers={**_headers(source), **extra_headers(source)})
+
+
+def json_endpoint(request: Request, reader: SnapshotReader, key: tuple, build: Callable[[Snapshot, Any], Any]) -> Response:
+    return cached_endpoint(request, reader, key, lambda snap, con: encode(build(snap, con)), "application/json")
 
 
 class ResponseCache:
@@ -593,19 +599,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
              responses={200: {"content": {t.split(";")[0]: {} for t in EXPORT_MEDIA_TYPES.values()},
                               "description": "The leaderboard view (all rows matching the filters)."}, **ERRORS})
     def export(request: Request, fmt: Literal["parquet", "csv", "json"], f: LeaderboardFilters = Depends()):
-        with reader.session() as snap:
-            unchanged = _not_modified(request, snap)
-            if unchanged is not None:
-                return unchanged
+        def render(snap: Snapshot, con) -> bytes:
+            _, _, found = leaderboard_rows(con, f, None, 0)
+            return export_bytes(found, fmt, tuple(f.fields or LEADERBOARD_FIELDS))
 
-            def compute() -> bytes:
-                with snap.cursor() as con:
-                    _, _, found = leaderboard_rows(con, f, None, 0)
-                return export_bytes(found, fmt, tuple(f.fields or LEADERBOARD_FIELDS))
-            body, source = cached(snap, ("export", fmt, f.key()), compute)
-            headers = {**_headers(source),
-                       "Content-Disposition": f'attachment; filename="leaderboard-{source.snapshot_id}.{fmt}"'}
-            return Response(body, media_type=EXPORT_MEDIA_TYPES[fmt], headers=headers)
+        return cached_endpoint(
+            request, reader, ("export", fmt, f.key()), render, EXPORT_MEDIA_TYPES[fmt],
+            lambda source: {"Content-Disposition": f'attachment; filename="leaderboard-{source.snapshot_id}.{fmt}"'})
 
     # --- Hub webhook receiver (POST /api/v1/webhooks/hub), owned by the hub issue -------------
     # The hub engineer includes include/leaderboard/hub/webhook.py's `router` here, e.g.
