@@ -56,7 +56,10 @@ def airflow_api_server(airflow_db, tmp_path_factory):
     env = {**os.environ, "PATH": f"{airflow.parent}:{os.environ['PATH']}",
            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
            "AIRFLOW__API_AUTH__JWT_SECRET": "hub-tests-" + os.urandom(8).hex()}
-    subprocess.run([str(airflow), "dags", "reserialize"], check=True, capture_output=True, env=env)
+    reserialize = subprocess.run([str(airflow), "dags", "reserialize"], capture_output=True, text=True, env=env)
+    if reserialize.returncode:
+        pytest.fail(f"airflow dags reserialize failed ({reserialize.returncode}):\n"
+                    f"{reserialize.stdout[-3000:]}\n{reserialize.stderr[-3000:]}")
     port = free_port()
     log = tmp_path_factory.mktemp("api-server") / "api-server.log"
     with log.open("w") as out:
