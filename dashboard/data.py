@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard import transforms
 from leaderboard.settings import load_settings
-from leaderboard.warehouse import sql as package_sql
+from leaderboard.warehouse import open_read_only, sql as package_sql
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 AIRFLOW_URL_ENV = "LEADERBOARD_AIRFLOW_URL"
@@ -48,8 +48,8 @@ def airflow_url() -> str:
 def _fetch(path: str, identity: tuple[int, int, int], name: str, params: tuple[tuple[str, object], ...]) -> pd.DataFrame:
     # identity (inode, mtime, size) is only part of the cache key.
     try:
-        # No replacement scans: a missing table must not resolve to a Python variable of that name.
-        con = duckdb.connect(path, read_only=True, config={"python_enable_replacements": False})
+        # Attached, not connect(path), which could hand back the file a publish has just replaced.
+        con = open_read_only(Path(path))
     except duckdb.Error as exc:
         raise SnapshotUnavailable(f"The published snapshot at {path} cannot be read: {exc}") from None
     try:

@@ -51,10 +51,30 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("DROP TABLE submissions_before_lifecycle")
 
 
+READ_ONLY_ALIAS = "snapshot"
+
+
+def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """`path` attached read-only (as the default catalog) to a private in-memory database.
+
+    Not duckdb.connect(path): DuckDB caches databases by path within a process, so after the
+    publisher's os.replace, connect(path) hands back the old file for as long as any connection
+    to it is still open somewhere in the process."""
+    con = duckdb.connect(":memory:", config={"python_enable_replacements": False})
+    try:
+        quoted = str(path).replace("'", "''")  # ATTACH takes no bound parameters; the path is configuration
+        con.execute(f"ATTACH '{quoted}' AS {READ_ONLY_ALIAS} (READ_ONLY)")
+        con.execute(f"USE {READ_ONLY_ALIAS}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 @contextmanager
 def read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-only connection, for readers of published files."""
-    con = duckdb.connect(str(path), read_only=True, config={"python_enable_replacements": False})
+    """A short-lived read-only connection, for readers of published files (see open_read_only)."""
+    con = open_read_only(path)
     try:
         yield con
     finally:

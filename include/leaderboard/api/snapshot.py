@@ -5,9 +5,7 @@ inode; one opened after sees the new file. The reader keeps one read-only DuckDB
 file identity (device, inode, mtime, size): requests share it through cursors, and when the
 identity changes a new one is opened and the old one is closed once its last request is done.
 
-The file is opened with ATTACH from a private in-memory database, not duckdb.connect(path):
-DuckDB caches databases by path within a process, so connect(path) after a swap would hand back
-the old file for as long as any connection to it is open."""
+The file is opened with warehouse.open_read_only (ATTACH, not connect(path): see there)."""
 
 from __future__ import annotations
 
@@ -20,7 +18,7 @@ from typing import Iterator
 
 import duckdb
 
-SNAPSHOT_ALIAS = "snapshot"
+from leaderboard.warehouse import READ_ONLY_ALIAS as SNAPSHOT_ALIAS, open_read_only
 
 
 class SnapshotUnavailable(Exception):
@@ -94,10 +92,11 @@ def publication_etag(snapshot_id: str, published_at) -> str:
 
 
 def _open(path: Path, identity: FileIdentity) -> Snapshot:
-    con = duckdb.connect(":memory:", config={"python_enable_replacements": False})
     try:
-        quoted = str(path).replace("'", "''")  # ATTACH takes no bound parameters; the path is configuration
-        con.execute(f"ATTACH '{quoted}' AS {SNAPSHOT_ALIAS} (READ_ONLY)")
+        con = open_read_only(path)
+    except duckdb.Error as exc:
+        raise SnapshotUnavailable(f"the published snapshot cannot be read: {exc}") from None
+    try:
         row = con.execute(f"SELECT snapshot_id, published_at FROM {SNAPSHOT_ALIAS}.publication").fetchone()
     except duckdb.Error as exc:
         con.close()
