@@ -19,7 +19,7 @@ after the runs were queued; run ids derive from (model, sha, suite), so nothing 
 On the very first poll, **backfill** decides whether the models already there are evaluated.
 """
 
-HUB = load_hub_config()  # policy.yaml and the environment: endpoint, schedule, default filters
+HUB = load_hub_config(read_secrets=False)  # policy.yaml and the environment: schedule, default filters
 
 
 @dag(

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SMOLLM, environment, run_evaluate_model
+from tests.helpers import REPO, SMOLLM, environment, run_evaluate_model
 
-REPO = Path(__file__).resolve().parents[1]
+# Never import this module by name (`tests.conftest`): a second import would move AIRFLOW_HOME
+# to a new, unmigrated folder for every Airflow process the tests start afterwards.
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="airflow-tests-")
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(REPO / "plugins")

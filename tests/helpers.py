@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+REPO = Path(__file__).resolve().parents[1]
 SMOLLM = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 

@@ -55,3 +55,22 @@ def test_good_params_validate(dagbag):
     assert params.get_param("model_id").resolve("HuggingFaceTB/SmolLM2-135M-Instruct")
     assert params.get_param("revision").resolve("0123abcd")
     assert params.get_param("suite").resolve("smoke") == "smoke"
+
+
+def test_dags_parse_without_the_secret_files_only_workers_mount(airflow_db, monkeypatch, tmp_path):
+    """Parsing needs the policy, not the secrets: a scheduler without the token file still parses."""
+    from airflow.dag_processing.dagbag import DagBag  # noqa: PLC0415
+
+    from tests.helpers import REPO  # noqa: PLC0415
+
+    for name in ("LEADERBOARD_HUB_TOKEN_FILE", "LEADERBOARD_WEBHOOK_SECRET_FILE"):
+        monkeypatch.setenv(name, str(tmp_path / "not-mounted"))
+    assert DagBag(dag_folder=str(REPO / "dags")).import_errors == {}
+
+
+def test_an_unreadable_secret_file_is_named_when_the_config_is_read(monkeypatch, tmp_path):
+    from leaderboard.hub.config import HubConfigError, load_hub_config  # noqa: PLC0415
+
+    monkeypatch.setenv("LEADERBOARD_HUB_TOKEN_FILE", str(tmp_path / "not-mounted"))
+    with pytest.raises(HubConfigError, match="LEADERBOARD_HUB_TOKEN_FILE=.*not-mounted"):
+        load_hub_config()

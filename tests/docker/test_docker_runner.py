@@ -55,7 +55,7 @@ def docker_env(harness_image, demo_models, tmp_path_factory):
 def docker_dagbag(docker_env, airflow_db):
     from airflow.dag_processing.dagbag import DagBag
 
-    from tests.conftest import REPO
+    from tests.helpers import REPO
 
     with environment(**docker_env):
         bag = DagBag(dag_folder=str(REPO / "dags"))

@@ -67,6 +67,16 @@ def test_no_configured_secret_refuses_everything(client, airflow_api_server, mon
     assert runs(airflow_api_server, "org/nosecret") == []
 
 
+def test_an_unreadable_secret_file_refuses_everything_naming_the_setting(client, airflow_api_server, monkeypatch,
+                                                                         tmp_path):
+    monkeypatch.setenv("LEADERBOARD_WEBHOOK_SECRET_FILE", str(tmp_path / "not-mounted"))
+    response = client.post("/api/v1/webhooks/hub", json=payload("org/nofile", "3" * 40),
+                           headers={"X-Webhook-Secret": SECRET})
+    assert response.status_code == 503
+    assert "LEADERBOARD_WEBHOOK_SECRET_FILE" in response.json()["detail"]
+    assert runs(airflow_api_server, "org/nofile") == []
+
+
 def test_a_burst_of_the_same_event_queues_one_run(client, airflow_api_server):
     body = payload("org/burst", "4" * 40)
 

@@ -41,11 +41,18 @@ class HubConfig:
         return f"HubConfig(endpoint={self.endpoint!r}, token={'set' if self.token else None})"
 
 
+class HubConfigError(ValueError):
+    """A setting in the environment is unusable; the message names it."""
+
+
 def _secret(name: str) -> str | None:
     """NAME_FILE (a file holding the secret) wins over NAME (the value itself)."""
     path = os.environ.get(f"{name}_FILE")
     if path:
-        value = Path(path).expanduser().read_text().strip()
+        try:
+            value = Path(path).expanduser().read_text().strip()
+        except OSError as exc:
+            raise HubConfigError(f"{name}_FILE={path} cannot be read: {exc.strerror or exc}") from None
     else:
         value = os.environ.get(name, "").strip()
     return value or None
@@ -60,18 +67,23 @@ def _opt_out_file() -> set[str]:
     path = os.environ.get("LEADERBOARD_HUB_OPT_OUT_FILE")
     if not path:
         return set()
-    lines = Path(path).expanduser().read_text().splitlines()
+    try:
+        lines = Path(path).expanduser().read_text().splitlines()
+    except OSError as exc:
+        raise HubConfigError(f"LEADERBOARD_HUB_OPT_OUT_FILE={path} cannot be read: {exc.strerror or exc}") from None
     return {line.strip().lower() for line in lines if line.strip() and not line.startswith("#")}
 
 
-def load_hub_config(policy_file: Path = POLICY_FILE) -> HubConfig:
+def load_hub_config(policy_file: Path = POLICY_FILE, *, read_secrets: bool = True) -> HubConfig:
+    """read_secrets=False leaves token and webhook secret unset: for DAG parsing, which needs
+    only the policy and so never fails on a secret file that only workers mount."""
     policy = _policy(policy_file)
     poll = policy["poll"]
     return HubConfig(
         endpoint=(os.environ.get("LEADERBOARD_HUB_ENDPOINT") or os.environ.get("HF_ENDPOINT")
                   or DEFAULT_ENDPOINT).rstrip("/"),
-        token=_secret("LEADERBOARD_HUB_TOKEN") or _secret("HF_TOKEN"),
-        webhook_secret=_secret("LEADERBOARD_WEBHOOK_SECRET"),
+        token=(_secret("LEADERBOARD_HUB_TOKEN") or _secret("HF_TOKEN")) if read_secrets else None,
+        webhook_secret=_secret("LEADERBOARD_WEBHOOK_SECRET") if read_secrets else None,
         max_parameters=int(os.environ.get("LEADERBOARD_HUB_MAX_PARAMETERS") or policy["max_parameters"]),
         require_license=bool(policy["require_license"]),
         rate_limit_submissions=int(os.environ.get("LEADERBOARD_HUB_RATE_LIMIT") or policy["rate_limit"]["submissions"]),

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from leaderboard.airflow_api import RunExists
 
 from leaderboard.errors import SubmissionRejected
-from leaderboard.hub.config import HubConfig, load_hub_config
+from leaderboard.hub.config import HubConfig, HubConfigError, load_hub_config
 from leaderboard.model_ids import validate_model_id
 from leaderboard.submissions import run_id_for
 
@@ -37,7 +37,10 @@ TRIGGER_RETRY_PAUSES_S = (0.5, 1.0, 2.0, 4.0)
 
 
 def hub_config() -> HubConfig:
-    return load_hub_config()
+    try:
+        return load_hub_config()
+    except HubConfigError as exc:  # e.g. the secret file is not mounted: refuse, naming the setting
+        raise HTTPException(503, f"the webhook receiver is misconfigured: {exc}") from None
 
 
 @lru_cache(maxsize=1)
