@@ -24,7 +24,7 @@ stop:
 	scripts/stop.sh
 
 bench:  ## speed comparisons, side by side (see bench/)
-	scripts/setup.sh
+	SYSTEM_PACKAGES=bench scripts/setup.sh
 	.venvs/platform/bin/python bench/pipeline_vs_lm_eval.py
 	.venvs/platform/bin/python bench/docker_vs_local.py
 	.venvs/platform/bin/python bench/sandbox_vs_human_eval.py

@@ -2,14 +2,18 @@
 # Installs the Debian packages the platform needs, only those missing. Idempotent.
 #   scripts/system_packages.sh run    what `make run` needs (the code sandbox: bubblewrap)
 #   scripts/system_packages.sh test   plus Docker, the browser, and the cluster test's services
+#   scripts/system_packages.sh bench  plus wrk, the API load generator (bench/api_load.py)
 set -euo pipefail
 profile=${1:-run}
 # command that proves the package is there -> Debian package
 declare -A wanted=([bwrap]=bubblewrap)
-if [[ $profile == test ]]; then
+if [[ $profile == test || $profile == bench ]]; then
   wanted+=([dockerd]=docker.io [debootstrap]=debootstrap [chromium]=chromium
            [docker-compose]=docker-compose [redis-server]=redis-server
            [/usr/lib/postgresql]=postgresql)
+fi
+if [[ $profile == bench ]]; then
+  wanted+=([wrk]=wrk)
 fi
 missing=()
 for probe in "${!wanted[@]}"; do
