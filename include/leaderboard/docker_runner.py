@@ -39,6 +39,10 @@ class BenchmarkContainerOperator(DockerOperator):
     def __init__(self, *, job: dict, **kwargs):
         # Read where the task runs: each worker knows its own daemon and GPUs.
         docker_settings = load_docker_settings()
+        tls = docker_settings.tls_files()
+        if tls:
+            kwargs.update(tls_ca_cert=tls["ca"], tls_client_cert=tls["cert"], tls_client_key=tls["key"],
+                          tls_verify=True)
         super().__init__(
             command=None, network_mode="none", mount_tmp_dir=False, auto_remove="never",
             docker_url=docker_settings.url, mem_limit=docker_settings.memory,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _path(name: str, default: Path) -> Path:
+def _path(name: str, default: Path | None) -> Path | None:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
 
@@ -58,6 +59,27 @@ class DockerSettings:
     shm_size_bytes: int
     pids_limit: int
     keep_containers: bool  # leave finished containers for inspection (tests, debugging)
+    cert_path: Path | None = None  # client TLS for a daemon over TCP: ca.pem, cert.pem, key.pem (as DOCKER_CERT_PATH)
+
+    def tls_files(self) -> dict[str, str] | None:
+        """{"ca", "cert", "key"} file paths for a daemon reached over TCP; None for a local socket.
+
+        A daemon's API is root on its host, so one reached over the network without TLS is
+        refused (loopback excepted). Raises ValueError naming the setting that is wrong."""
+        if self.cert_path is None:
+            host = urlsplit(self.url).hostname if "://" in self.url else None
+            if self.url.startswith(("tcp://", "http://")) and host not in LOOPBACK_HOSTS:
+                raise ValueError(f"LEADERBOARD_DOCKER_URL={self.url} is a remote Docker daemon without TLS: set "
+                                 "LEADERBOARD_DOCKER_CERT_PATH to a folder holding ca.pem, cert.pem and key.pem")
+            return None
+        files = {name: self.cert_path / f"{name}.pem" for name in ("ca", "cert", "key")}
+        missing = [str(path) for path in files.values() if not path.is_file()]
+        if missing:
+            raise ValueError(f"LEADERBOARD_DOCKER_CERT_PATH={self.cert_path} lacks {', '.join(missing)}")
+        return {name: str(path) for name, path in files.items()}
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def load_docker_settings() -> DockerSettings:
@@ -70,6 +92,7 @@ def load_docker_settings() -> DockerSettings:
         shm_size_bytes=int(os.environ.get("LEADERBOARD_CONTAINER_SHM_BYTES", str(2 << 30))),
         pids_limit=int(os.environ.get("LEADERBOARD_CONTAINER_PIDS", "1024")),
         keep_containers=os.environ.get("LEADERBOARD_KEEP_CONTAINERS", "") == "1",
+        cert_path=_path("LEADERBOARD_DOCKER_CERT_PATH", None),
     )
 
 

@@ -133,8 +133,12 @@ def _run_process(command: list[str], batch: bytes, timeout: float, env: dict | N
 
 def docker_client():
     import docker
+    from docker.tls import TLSConfig
 
-    return docker.DockerClient(base_url=load_docker_settings().url, version="auto", timeout=30)
+    settings = load_docker_settings()
+    files = settings.tls_files()
+    tls = TLSConfig(client_cert=(files["cert"], files["key"]), ca_cert=files["ca"], verify=True) if files else None
+    return docker.DockerClient(base_url=settings.url, version="auto", timeout=30, tls=tls)
 
 
 def docker_problem() -> str | None:
@@ -147,6 +151,8 @@ def docker_problem() -> str | None:
     try:
         client = docker_client()
         client.ping()
+    except ValueError as exc:  # a remote daemon without TLS, or missing certificate files
+        return str(exc)
     except DockerException as exc:
         return f"the Docker daemon at {load_docker_settings().url} does not answer ({exc}); start it (scripts/start_dockerd.sh)"
     try:
