@@ -51,6 +51,7 @@ class Snapshot:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict = field(default_factory=dict)  # computed results for this file (see app.cached)
     responses: dict = field(default_factory=dict)  # whole responses by raw URL (see app.ResponseCache)
+    warming: set = field(default_factory=set)  # raw URLs whose first request is being answered
     previous: "Snapshot | None" = None  # the file this one replaced: its cache bridges a recompute
 
     @contextmanager
