@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import struct
+import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,6 +15,38 @@ import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
 SMOLLM = "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+
+SAFETENSORS_WIDTHS = {"BF16": 2, "F16": 2, "F32": 4}
+
+
+def safetensors_bytes(tensors: dict[str, tuple[str, list[int]]]) -> bytes:
+    """A minimal valid safetensors file: u64 LE header length, JSON header, zeroed data."""
+    header, offset = {}, 0
+    for name, (dtype, shape) in tensors.items():
+        size = SAFETENSORS_WIDTHS[dtype]
+        for dim in shape:
+            size *= dim
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + size]}
+        offset += size
+    raw = json.dumps(header).encode()
+    return struct.pack("<Q", len(raw)) + raw + bytes(offset)
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float, poll_s: float = 0.5) -> bool:
+    """Poll GET url until it answers 200: True; False once the process has exited or time is up."""
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(poll_s)
 
 
 def free_port() -> int:

@@ -6,11 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from leaderboard import warehouse
@@ -20,7 +18,7 @@ from leaderboard.publish import publish
 from leaderboard.runners import harness_fingerprint
 from leaderboard.settings import Settings
 from tests.unit.builders import make_job, make_settings, valid_result
-from tests.helpers import free_port
+from tests.helpers import free_port, wait_until_healthy
 
 REPO = Path(__file__).resolve().parents[2]
 FIRST_AT = "2025-03-01T00:00:00+00:00"
@@ -126,17 +124,9 @@ def live_api(published):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"the API did not start: {proc.communicate()[0]}")
-            time.sleep(0.2)
+        if not wait_until_healthy(f"{url}/api/v1/health", proc, timeout_s=30, poll_s=0.2):
+            proc.kill()
+            pytest.fail(f"the API did not start: {proc.communicate()[0]}")
         yield url
     finally:
         proc.terminate()

@@ -9,6 +9,7 @@ Python + PyYAML) is imported from include/ only to build the jobs the platform w
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ if importlib.util.find_spec("lm_eval") is None or importlib.util.find_spec("math
 
 REPO = Path(__file__).resolve().parents[2]
 HARNESS = REPO / "eval_images" / "harness"
-SHARED_BENCHMARKS = Path("/work/shared/benchmarks")
+SHARED_BENCHMARKS = Path(os.environ.get("LEADERBOARD_BENCHMARKS_DIR") or REPO.parent / "shared" / "benchmarks")
 for folder in (HARNESS, REPO / "include"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))

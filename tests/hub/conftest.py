@@ -10,7 +10,7 @@ from leaderboard.hub.config import load_hub_config
 from leaderboard.hub.standin import StandinHub, StandinServer
 from repos import TOKEN, repo_files
 
-from tests.helpers import free_port
+from tests.helpers import free_port, wait_until_healthy
 
 
 
@@ -45,10 +45,7 @@ def airflow_api_server(airflow_db, tmp_path_factory):
     import os
     import subprocess
     import sys
-    import time
     from pathlib import Path
-
-    import httpx
 
     from leaderboard.airflow_api import AirflowAPI
 
@@ -67,16 +64,8 @@ def airflow_api_server(airflow_db, tmp_path_factory):
                                    stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/monitor/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"airflow api-server did not start: {log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        if not wait_until_healthy(f"{url}/api/v2/monitor/health", process, timeout_s=120):
+            pytest.fail(f"airflow api-server did not start: {log.read_text()[-3000:]}")
         password = json.loads((airflow_db / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
         yield AirflowAPI(url, "admin", password)
     finally:

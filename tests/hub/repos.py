@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 import json
-import struct
+
+from tests.helpers import safetensors_bytes
 
 TOKEN = "hf_standin_granted"  # the token the stand-in accepts for gated and private fixture repos
-
-
-WIDTHS = {"BF16": 2, "F16": 2, "F32": 4}
-
-
-def safetensors_bytes(tensors: dict[str, tuple[str, list[int]]]) -> bytes:
-    header, offset = {}, 0
-    for name, (dtype, shape) in tensors.items():
-        size = WIDTHS[dtype]
-        for dim in shape:
-            size *= dim
-        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + size]}
-        offset += size
-    raw = json.dumps(header).encode()
-    return struct.pack("<Q", len(raw)) + raw + bytes(offset)
 
 
 def card(**meta) -> bytes:

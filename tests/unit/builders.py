@@ -7,35 +7,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import struct
 from pathlib import Path
-
 
 from leaderboard.catalogue import load_catalogue
 from leaderboard.model_source import ModelInfo
 from leaderboard.pipeline import build_job
 from leaderboard.results import validate_result
 from leaderboard.runners import harness_fingerprint
-from leaderboard.settings import REPO_ROOT, Settings, load_docker_settings
+from leaderboard.settings import REPO_ROOT, Settings, load_docker_settings, load_settings
+from tests.helpers import safetensors_bytes
 
-SHARED_BENCHMARKS = Path("/work/shared/benchmarks")
+SHARED_BENCHMARKS = load_settings().benchmarks_dir  # ../shared/benchmarks, or LEADERBOARD_BENCHMARKS_DIR
 FINISHED_AT = "2025-01-01T00:00:00+00:00"
 
 
 # --- model repos -------------------------------------------------------------------------
 
 def write_safetensors(path: Path, tensors: dict[str, tuple[str, list[int]]]) -> None:
-    """A minimal valid safetensors file: u64 LE header length, JSON header, zeroed data."""
-    widths = {"BF16": 2, "F16": 2, "F32": 4}
-    header, offset = {}, 0
-    for name, (dtype, shape) in tensors.items():
-        size = widths[dtype]
-        for dim in shape:
-            size *= dim
-        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + size]}
-        offset += size
-    raw = json.dumps(header).encode()
-    path.write_bytes(struct.pack("<Q", len(raw)) + raw + bytes(offset))
+    path.write_bytes(safetensors_bytes(tensors))
 
 
 def write_model(root: Path, model_id: str = "org/model", *, config: dict | bool | None = None,
