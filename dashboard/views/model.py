@@ -47,17 +47,25 @@ else:
     st.warning(f"Not ranked on this track: missing {', '.join(standing['missing_benchmarks'])}.")
 
 results = transforms.score_with_ci(data.model_results(model_id, suite_version, revision))
-st.subheader("Scores")
+st.subheader("Scores", help="Each score with its 95% interval and the number of items n it rests on: the Wilson "
+             "interval for right/wrong items, never zero-width, so a benchmark of few or all-equal items is not "
+             "taken as certain (see the formula on the leaderboard page).")
 st.dataframe(
-    results[["benchmark", "title", "primary_metric", "raw_score", "raw_stderr", "normalized_score",
-             "normalized_stderr", "ci_low", "ci_high", "n_samples", "evaluated_at"]],
+    results[["benchmark", "title", "primary_metric", "score", "n_samples", "raw_score", "raw_ci_low", "raw_ci_high",
+             "raw_stderr", "normalized_score", "ci_low", "ci_high", "normalized_stderr", "evaluated_at"]],
     hide_index=True, key="scores", column_config={
+        "score": st.column_config.TextColumn("raw [95% CI] n", help="The raw score, its 95% interval and n"),
+        "n_samples": st.column_config.NumberColumn("n", format="%d", help="Items behind the score"),
         "raw_score": st.column_config.NumberColumn("raw", format="%.4f"),
-        "raw_stderr": st.column_config.NumberColumn("raw stderr", format="%.4f"),
+        "raw_ci_low": st.column_config.NumberColumn("raw 95% CI low", format="%.4f"),
+        "raw_ci_high": st.column_config.NumberColumn("raw 95% CI high", format="%.4f"),
+        "raw_stderr": st.column_config.NumberColumn("raw stderr", format="%.4f",
+                                                    help="As the harness reported it (else of the item scores)"),
         "normalized_score": st.column_config.NumberColumn("normalized", format="%.2f"),
-        "normalized_stderr": st.column_config.NumberColumn("normalized stderr", format="%.2f"),
-        "ci_low": st.column_config.NumberColumn("95% CI low", format="%.2f"),
-        "ci_high": st.column_config.NumberColumn("95% CI high", format="%.2f"),
+        "ci_low": st.column_config.NumberColumn("95% CI low", format="%.2f", help="Normalized scale"),
+        "ci_high": st.column_config.NumberColumn("95% CI high", format="%.2f", help="Normalized scale"),
+        "normalized_stderr": st.column_config.NumberColumn(
+            "stderr used", format="%.2f", help="Normalized stderr-equivalent of the interval: what the average uses"),
         "evaluated_at": st.column_config.DatetimeColumn("evaluated", format="YYYY-MM-DD HH:mm"),
     })
 

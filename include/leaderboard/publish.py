@@ -22,7 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leaderboard.hashing import canonical_json
-from leaderboard.ranking import FORMULA_VERSION, RankingConfig, formula, load_ranking_config, rank_models
+from leaderboard.ranking import (FORMULA_VERSION, RankingConfig, formula, load_ranking_config, rank_models,
+                                 score_interval, stderr_equivalent)
 from leaderboard.warehouse import sql, transaction
 
 __all__ = ["FORMULA_VERSION", "publish"]
@@ -32,7 +33,7 @@ COPIED_TABLES = ("suite_versions", "suite_benchmarks", "models", "results", "sam
                  "submission_events")
 HISTORY_TABLES = ("snapshots", "snapshot_log", "snapshot_rows")
 SNAPSHOTS_DIR = "snapshots"  # beside the published file
-_TEMP_VIEWS = ("scores", "leaderboard", "ranking_weights")
+_TEMP_VIEWS = ("scores", "leaderboard", "ranking_weights", "result_intervals")
 
 
 def _weights(con, config: RankingConfig) -> dict[str, dict[str, float]]:
@@ -44,7 +45,28 @@ def _weights(con, config: RankingConfig) -> dict[str, dict[str, float]]:
 
 
 SCORE_FIELDS = ("benchmark", "raw_score", "raw_stderr", "random_baseline", "normalized_score", "normalized_stderr",
-                "n_samples", "result_id")
+                "n_samples", "result_id", "raw_ci_low", "raw_ci_high", "normalized_ci_low", "normalized_ci_high",
+                "ci_method")
+
+
+def _result_intervals(con) -> pa.Table:
+    """Every result's published 95% interval and stderr-equivalent (ranking.score_interval), in
+    result_id order. ci_method: wilson (binary items) or wilson_widened (other item scores)."""
+    stats = con.sql(sql("result_stats")).to_arrow_table()
+
+    def column(name):
+        return stats.column(name).to_numpy().astype(float)  # a NULL stderr arrives as NaN: counted as 0
+    n, stderr = column("n_samples"), column("stderr")
+    binary = column("binary").astype(bool)
+    mean = np.where(binary, column("successes") / np.where(n > 0, n, 1.0), column("score"))
+    low, high = score_interval(mean, n, stderr, binary)
+    return pa.table({
+        "result_id": stats.column("result_id").combine_chunks(),
+        "ci_method": pa.array(np.where(binary, "wilson", "wilson_widened"), pa.string()),
+        "ci_low": pa.array(np.atleast_1d(low), pa.float64()),
+        "ci_high": pa.array(np.atleast_1d(high), pa.float64()),
+        "stderr_equivalent": pa.array(np.atleast_1d(stderr_equivalent(stderr, low, high)), pa.float64()),
+    })
 
 
 def _rank(con, config: RankingConfig) -> tuple[pa.Table, pa.Table]:
@@ -138,6 +160,12 @@ def publish(con, published_path: Path, published_at: str, config: RankingConfig 
     con.execute(f"ATTACH '{quoted}' AS snapshot")
     recorded = sid = None
     try:
+        con.register("incoming_intervals", _result_intervals(con))
+        try:
+            con.execute("CREATE TABLE snapshot.result_intervals AS SELECT * FROM incoming_intervals ORDER BY result_id")
+        finally:
+            con.unregister("incoming_intervals")
+        con.execute("CREATE OR REPLACE TEMP VIEW result_intervals AS SELECT * FROM snapshot.result_intervals")
         con.execute(f"CREATE TABLE snapshot.leaderboard_scores AS {sql('leaderboard_scores')}")
         con.execute("CREATE OR REPLACE TEMP VIEW scores AS SELECT * FROM snapshot.leaderboard_scores")
         weights = _weights(con, config)

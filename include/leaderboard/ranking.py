@@ -1,7 +1,10 @@
 """Ranking that is honest about uncertainty: aggregation, 95% intervals, tie-aware ranks,
 tie groups, the Pareto frontier and a paired bootstrap. Pure numpy over arrays.
 
-SQL (sql/leaderboard_scores.sql) normalises each benchmark score; everything here works on
+Each benchmark score first gets a 95% interval that is honest at small n (`score_interval`:
+Wilson for binary item scores, never zero-width) and the stderr-equivalent of that interval
+(`stderr_equivalent`); publish stores them per result (result_intervals) and SQL
+(sql/leaderboard_scores.sql) normalises scores and bounds; everything else here works on
 those normalised scores. The sums run in a fixed order (np.bincount over rows sorted by model
 and benchmark), so the same inputs give bit-identical outputs: the snapshot hash depends on it.
 
@@ -21,7 +24,7 @@ import yaml
 from leaderboard.errors import LeaderboardError
 
 CONFIG_PATH = Path(__file__).parent / "ranking.yaml"
-FORMULA_VERSION = 2
+FORMULA_VERSION = 3
 Z95 = 1.96  # two-sided 95% normal quantile
 AGGREGATIONS = ("mean", "weighted_mean", "win_rate")
 
@@ -73,9 +76,15 @@ def formula(config: RankingConfig) -> str:
     }[config.aggregation]
     return (
         f"aggregation = {config.aggregation}; "
-        "normalized = max(0, (raw - random_baseline) / (1 - random_baseline)) * 100 per benchmark, "
-        "normalized_stderr = raw_stderr / (1 - random_baseline) * 100 (raw_stderr from the harness, else "
-        "stddev_samp(item scores) / sqrt(n)); "
+        "normalized = max(0, (raw - random_baseline) / (1 - random_baseline)) * 100 per benchmark; "
+        "per-benchmark 95% interval from the n item scores: binary items (every item 0 or 1) -> Wilson score "
+        "interval (z = 1.96) of k successes in n, [0, 1] when n = 0; other items (or items not stored) -> the "
+        "Wilson interval at the mean with n, widened to contain mean ± 1.96 * raw_stderr, clipped to [0, 1] "
+        "(raw_stderr from the harness, else stddev_samp(item scores) / sqrt(n)); "
+        "normalized_ci_low/high = the interval's bounds normalized like the score; "
+        "stderr_equivalent = max(raw_stderr, (ci_high - ci_low) / (2 * 1.96)), so a constant or single-item "
+        "result never counts as certain; "
+        "normalized_stderr = stderr_equivalent / (1 - random_baseline) * 100; "
         f"{aggregate}; "
         "CI95 = score ± 1.96 * score_stderr (mean strategies), clipped to [0, 100]; "
         "rank = 1 + number of complete models of the track whose ci_low > this model's ci_high (LMArena rule); "
@@ -83,6 +92,58 @@ def formula(config: RankingConfig) -> str:
         "on_pareto_frontier = no complete model of the track has parameters <= and score >= with one strict; "
         "the columns average/average_stderr hold score/score_stderr"
     )
+
+
+# --- per-benchmark intervals ---------------------------------------------------------------------
+
+def wilson_at(p, n, z: float = Z95):
+    """The Wilson score interval around a proportion p of n items: (low, high), inside [0, 1].
+    Scalars or numpy arrays; n = 0 gives (0, 1): no item, no knowledge. Never zero-width for n >= 1,
+    and it always contains p (p in [0, 1])."""
+    p, n = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
+    safe_n = np.where(n > 0, n, 1.0)
+    z2n = z * z / safe_n
+    denominator = 1.0 + z2n
+    center = (p + z2n / 2.0) / denominator
+    half = z / denominator * np.sqrt(np.maximum(p * (1.0 - p), 0.0) / safe_n + z2n / (4.0 * safe_n))
+    low = np.where(p <= 0.0, 0.0, np.clip(center - half, 0.0, 1.0))  # exact ends where p is 0 or 1
+    high = np.where(p >= 1.0, 1.0, np.clip(center + half, 0.0, 1.0))
+    low = np.where(n > 0, np.minimum(low, np.clip(p, 0.0, 1.0)), 0.0)  # contains p despite rounding
+    high = np.where(n > 0, np.maximum(high, np.clip(p, 0.0, 1.0)), 1.0)
+    return _scalar_or_array(low), _scalar_or_array(high)
+
+
+def wilson(k, n, z: float = Z95):
+    """The Wilson score interval (z = 1.96: 95%) of k successes in n trials: (low, high)."""
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    return wilson_at(np.where(n > 0, k / np.where(n > 0, n, 1.0), 0.0), n, z)
+
+
+def score_interval(mean, n, stderr, binary, z: float = Z95):
+    """The published 95% interval of one benchmark score (a mean of n item scores in [0, 1]):
+    binary items (every one 0 or 1): the Wilson interval of mean * n successes in n;
+    other items: the Wilson interval at the mean with n, widened where needed to contain
+    mean ± z * stderr (a [0, 1] variable has variance at most p(1 - p), so this is never narrower
+    than the binary case), clipped to [0, 1]. stderr NaN counts as 0."""
+    mean = np.asarray(mean, dtype=float)
+    low, high = (np.asarray(b) for b in wilson_at(mean, n, z))
+    half = z * np.nan_to_num(np.asarray(stderr, dtype=float), nan=0.0)
+    widen = ~np.asarray(binary, dtype=bool)
+    low = np.where(widen, np.clip(np.minimum(low, mean - half), 0.0, 1.0), low)
+    high = np.where(widen, np.clip(np.maximum(high, mean + half), 0.0, 1.0), high)
+    return _scalar_or_array(low), _scalar_or_array(high)
+
+
+def stderr_equivalent(stderr, low, high, z: float = Z95):
+    """The stderr the aggregate uses for a benchmark score: max(stderr, (high - low) / (2 z)).
+    An interval that is never zero-width makes a stderr that is never zero. stderr NaN counts as 0."""
+    se = np.nan_to_num(np.asarray(stderr, dtype=float), nan=0.0)
+    width = (np.asarray(high, dtype=float) - np.asarray(low, dtype=float)) / (2.0 * z)
+    return _scalar_or_array(np.maximum(se, width))
+
+
+def _scalar_or_array(a: np.ndarray):
+    return float(a) if a.ndim == 0 else a
 
 
 # --- the pieces -------------------------------------------------------------------------------

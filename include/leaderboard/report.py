@@ -11,7 +11,7 @@ from pathlib import Path
 from leaderboard.warehouse import read_only
 
 QUERY = """
-SELECT l.rank, l.model_id, s.benchmark, s.raw_score, s.raw_stderr, s.n_samples,
+SELECT l.rank, l.model_id, s.benchmark, s.raw_score, s.raw_ci_low, s.raw_ci_high, s.n_samples,
        l.average, l.ci_low, l.ci_high, l.complete
 FROM leaderboard AS l
 JOIN leaderboard_scores AS s USING (suite_version, model_id)
@@ -37,12 +37,18 @@ def main() -> None:
         rows = con.execute(QUERY, {"suite_version": track[0]}).fetchall()
     print(f"\nLeaderboard, suite {args.suite} (track {track[0]}), snapshot {published[0]} published {published[1]}")
     current = None
-    for rank, model, bench, raw, se, n, avg, lo, hi, complete in rows:
+    for rank, model, bench, raw, raw_lo, raw_hi, n, avg, lo, hi, complete in rows:
         if model != current:
             current = model
             label = f"#{rank}" if complete else "(incomplete)"
             print(f"  {label:<12} {model:<42} average {avg:6.2f}  95% CI [{lo:6.2f}, {hi:6.2f}]")
-        print(f"  {'':<12}   {bench:<14} {raw:.3f} ± {se or 0:.3f}  (n={n})")
+        print(f"  {'':<12}   {bench:<14} {format_score(raw, raw_lo, raw_hi, n)}")
+
+
+def format_score(raw: float, low: float | None, high: float | None, n: int) -> str:
+    """A benchmark score with its 95% interval and item count: "0.460 [0.39, 0.53] n=200"."""
+    interval = "" if low is None or high is None else f" [{low:.2f}, {high:.2f}]"
+    return f"{raw:.3f}{interval} n={n}"
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from leaderboard.ranking import wilson
 from tests.api.conftest import LATE_MODEL, MODELS
 
 API = "/api/v1"
@@ -39,6 +40,10 @@ def test_default_track_lists_ranked_models_in_rank_order(client, published):
         "chat", "apache-2.0", "bfloat16", 7_000_000_000)
     assert alpha["ci_low"] < alpha["average"] < alpha["ci_high"]
     assert {s["benchmark"] for s in alpha["scores"]} == {"arc_easy", "gsm8k"}
+    arc = next(s for s in alpha["scores"] if s["benchmark"] == "arc_easy")  # 3 of 4 items right
+    assert arc["n_samples"] == 4 and arc["ci_method"] == "wilson"
+    assert (arc["raw_ci_low"], arc["raw_ci_high"]) == pytest.approx(wilson(3, 4))
+    assert arc["normalized_ci_low"] < arc["normalized_score"] < arc["normalized_ci_high"]
 
 
 def test_track_by_suite_name_or_version_and_unknown_track(client, published):
@@ -142,10 +147,11 @@ def test_model_page(client, published):
     assert page["model_id"] == "org/alpha-7b"
     assert page["revisions"][0]["model_type"] == "chat"
     assert page["revisions"][0]["hub_url"] == "https://huggingface.co/org/alpha-7b"
-    assert [s["rank"] for s in page["standings"]] == [2]
+    assert [s["rank"] for s in page["standings"]] == [1]  # 2 to 4 items per benchmark: wide intervals, tied with the top
     arc = next(r for r in page["results"] if r["benchmark"] == "arc_easy")
     assert arc["raw_score"] == pytest.approx(0.75)
-    assert arc["raw_ci_low"] == pytest.approx(0.75 - 1.96 * 0.05)
+    assert (arc["raw_ci_low"], arc["raw_ci_high"]) == pytest.approx(wilson(3, 4))  # not 0.75 ± 1.96 * 0.05
+    assert arc["n_samples"] == 4 and arc["ci_method"] == "wilson"
     assert arc["normalized_ci_low"] <= arc["normalized_score"] <= arc["normalized_ci_high"]
     assert arc["manifest"]["benchmark"]["name"] == "arc_easy" and "versions" in arc["manifest"]
     assert [h["snapshot_id"] for h in page["history"]] == [published.first["snapshot_id"],
@@ -200,6 +206,7 @@ def test_snapshots_and_diff(client, published):
 def test_submissions_queue(client):
     queue = client.get(f"{API}/submissions").json()["submissions"]
     assert [s["submission_id"] for s in queue] == ["run-queued", "run-bad", "run-alpha"]
+    assert [s["benchmarks"] for s in queue] == [[], [], []]  # none recorded in this fixture
     rejected = client.get(f"{API}/submissions", params={"status": "rejected"}).json()["submissions"]
     assert [(s["model_id"], s["reason"]) for s in rejected] == [("org/broken", "org/broken: no safetensors weights")]
     assert client.get(f"{API}/submissions", params={"status": "lost"}).json()["error"]["parameter"] == "status"

@@ -44,9 +44,10 @@ def load(con, settings, root, data, run_id="run-1"):
             warehouse.upsert_result(con, valid_result(out, job, scores, 0.03), run_id)
 
 
-DATA = {"org/a": {"arc_easy": [1, 0], "gsm8k": [1, 0]},
-        "org/b": {"arc_easy": [1, 1, 1, 1, 1, 0, 0, 0], "gsm8k": [1, 0]},
-        "org/c": {"arc_easy": [1] + [0] * 9, "gsm8k": [0, 0]}}
+# 100 to 500 items each: enough that the per-benchmark (Wilson) intervals separate c from a and b
+DATA = {"org/a": {"arc_easy": [1, 0] * 50, "gsm8k": [1, 0] * 50},
+        "org/b": {"arc_easy": [1, 1, 1, 1, 1, 0, 0, 0] * 50, "gsm8k": [1, 0] * 50},
+        "org/c": {"arc_easy": ([1] + [0] * 9) * 50, "gsm8k": [0, 0] * 50}}
 
 
 @pytest.fixture
@@ -78,9 +79,11 @@ def test_snapshot_file_holds_the_full_table_and_its_declaration(con, tmp_path):
     info = publish(con, tmp_path / "pub" / "leaderboard.duckdb", T1, RankingConfig())
     table = pq.read_table(info["snapshot_file"])
     meta = {k.decode(): v.decode() for k, v in table.schema.metadata.items()}
-    assert meta["leaderboard.aggregation"] == "mean" and meta["leaderboard.formula_version"] == "2"
+    assert meta["leaderboard.aggregation"] == "mean" and meta["leaderboard.formula_version"] == "3"
     assert table.column("model_id").to_pylist() == ["org/b", "org/a", "org/c"]
-    assert [s["benchmark"] for s in table.column("scores").to_pylist()[0]] == ["arc_easy", "gsm8k"]
+    scores = table.column("scores").to_pylist()[0]
+    assert [s["benchmark"] for s in scores] == ["arc_easy", "gsm8k"]
+    assert all(s["raw_ci_low"] < s["raw_ci_high"] and s["n_samples"] > 0 for s in scores)  # each with its interval
     assert {"rank", "ci_low", "ci_high", "suite_version", "on_pareto_frontier"} <= set(table.column_names)
 
 
@@ -88,8 +91,8 @@ def test_history_as_of_model_over_time_and_diff(con, tmp_path, settings):
     path = tmp_path / "pub" / "leaderboard.duckdb"
     s1 = publish(con, path, T1, RankingConfig())["snapshot_id"]
     # c improves past a, d arrives complete, b's result is removed
-    load(con, settings, tmp_path, {"org/c": {"arc_easy": [1] * 10, "gsm8k": [1, 1]},
-                                   "org/d": {"arc_easy": [1, 0], "gsm8k": [0, 1]}}, run_id="run-2")
+    load(con, settings, tmp_path, {"org/c": {"arc_easy": [1] * 500, "gsm8k": [1, 1] * 50},
+                                   "org/d": {"arc_easy": [1, 0] * 50, "gsm8k": [0, 1] * 50}}, run_id="run-2")
     con.execute("DELETE FROM results WHERE model_id = 'org/b'")
     second = publish(con, path, T2, RankingConfig())
     s2 = second["snapshot_id"]

@@ -10,12 +10,83 @@ import pytest
 
 from leaderboard import warehouse
 from leaderboard.publish import publish
-from leaderboard.ranking import (RankingConfig, RankingConfigError, load_ranking_config, paired_bootstrap,
-                                 pareto_frontier, tie_aware_ranks, win_rates)
+from leaderboard.ranking import (FORMULA_VERSION, RankingConfig, RankingConfigError, formula, load_ranking_config,
+                                 paired_bootstrap, pareto_frontier, score_interval, stderr_equivalent,
+                                 tie_aware_ranks, wilson, wilson_at, win_rates)
 
 from builders import make_job, model_info, valid_result
 
 PUBLISHED_AT = "2025-02-01T00:00:00+00:00"
+
+
+# --- per-benchmark intervals ---------------------------------------------------------------------
+
+def test_wilson_matches_the_textbook_values():
+    # 5 of 10 at 95%: [0.2366, 0.7634]; 0 of 10: [0, z²/(n + z²)] = [0, 0.2775]
+    assert wilson(5, 10) == pytest.approx((0.23659, 0.76341), abs=1e-5)
+    assert wilson(0, 10) == pytest.approx((0.0, 1.96 ** 2 / (10 + 1.96 ** 2)))
+    assert wilson(10, 10) == pytest.approx((10 / (10 + 1.96 ** 2), 1.0))
+    # by hand, 81 of 263: centre (p + z²/2n) / (1 + z²/n), half z / (1 + z²/n) * sqrt(p(1-p)/n + z²/4n²)
+    p, n, z = 81 / 263, 263, 1.96
+    centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert wilson(81, 263) == pytest.approx((centre - half, centre + half))
+    assert wilson(81, 263) == pytest.approx((0.2553, 0.3662), abs=1e-4)
+
+
+@pytest.mark.parametrize("k, n", [(0, 3), (3, 3), (8, 8), (0, 8), (1, 1), (0, 1)])
+def test_constant_and_single_item_results_never_get_a_zero_width_interval(k, n):
+    low, high = wilson(k, n)
+    assert high - low > 0.1  # at most 8 items: far from certain
+    assert stderr_equivalent(0.0, low, high) > 0.0
+    assert score_interval(k / n, n, 0.0, True) == (low, high)
+    wide_low, wide_high = score_interval(k / n, n, 0.0, False)
+    assert wide_high - wide_low > 0.0
+
+
+def test_wilson_of_no_item_is_total_ignorance():
+    assert wilson(0, 0) == (0.0, 1.0)
+    assert score_interval(0.0, 0, float("nan"), False) == (0.0, 1.0)
+
+
+def test_intervals_contain_the_estimate_and_stay_in_0_1():
+    rng = np.random.default_rng(3)
+    n = rng.integers(1, 500, 5000)
+    k = rng.integers(0, n + 1)
+    low, high = wilson(k, n)
+    p = k / n
+    assert np.all((0.0 <= low) & (low <= p) & (p <= high) & (high <= 1.0) & (high > low))
+    mean = rng.uniform(0, 1, 5000)
+    stderr = rng.uniform(0, 0.5, 5000)
+    low, high = score_interval(mean, n, stderr, np.zeros(5000, dtype=bool))
+    assert np.all((0.0 <= low) & (low <= mean) & (mean <= high) & (high <= 1.0) & (high > low))
+    # non-binary: never narrower than the binary (Wilson) interval at the same mean, and it holds mean ± 1.96 se
+    w_low, w_high = wilson_at(mean, n)
+    assert np.all((low <= w_low) & (high >= w_high))
+    assert np.all((low <= np.maximum(0, mean - 1.96 * stderr)) & (high >= np.minimum(1, mean + 1.96 * stderr)))
+
+
+def test_non_binary_interval_is_widened_to_the_sample_stderr():
+    # pass@k-like item scores: mean 0.5 over 4 items, a large sample stderr
+    w_low, w_high = wilson_at(0.5, 4)
+    assert score_interval(0.5, 4, 0.01, False) == pytest.approx((w_low, w_high))  # Wilson is wider: kept
+    assert score_interval(0.5, 400, 0.2, False) == pytest.approx((0.5 - 0.392, 0.5 + 0.392))  # stderr is wider
+    assert score_interval(0.9, 400, 0.2, False)[1] == 1.0  # clipped to [0, 1]
+
+
+def test_stderr_equivalent_is_the_larger_of_the_stderr_and_the_interval():
+    assert stderr_equivalent(0.1, 0.4, 0.6) == pytest.approx(0.1)
+    assert stderr_equivalent(0.0, 0.4, 0.6) == pytest.approx(0.2 / 3.92)
+    assert stderr_equivalent(float("nan"), 0.4, 0.6) == pytest.approx(0.2 / 3.92)
+    assert stderr_equivalent(np.array([0.0, 1.0]), np.array([0.0, 0.0]), np.array([1.0, 1.0])).tolist() == \
+        pytest.approx([1 / 3.92, 1.0])
+
+
+def test_the_formula_states_the_interval_rule():
+    text = formula(RankingConfig())
+    assert FORMULA_VERSION == 3
+    assert "Wilson score interval" in text and "widened to contain mean ± 1.96 * raw_stderr" in text
+    assert "stderr_equivalent = max(raw_stderr, (ci_high - ci_low) / (2 * 1.96))" in text
+    assert "normalized_stderr = stderr_equivalent / (1 - random_baseline) * 100" in text
 
 
 # --- the pieces -------------------------------------------------------------------------------
@@ -97,13 +168,14 @@ def con(tmp_path):
 
 @pytest.fixture
 def three_models(catalogue, harness, con, settings, tmp_path):
-    """normalized (arc_easy, gsm8k) ± stderr: a (33.33 ± 4, 50 ± 4), b (50 ± 4, 50 ± 4), c (0 ± 4, 0 ± 0);
-    parameters: a 6, b 6, c 1."""
+    """normalized (arc_easy, gsm8k) ± stderr: a (33.33 ± 8, 50 ± 8), b (50 ± 8, 50 ± 8), c (0 ± 8, 0 ± 0.944);
+    parameters: a 6, b 6, c 1. 100 to 500 items each, so the given stderrs exceed the stderr-equivalent
+    of the Wilson intervals, except c's gsm8k: 0 of 100 with stderr 0 gets Wilson's, 0.0369 / 3.92."""
     suite = catalogue.suite("ci")
     warehouse.record_suite(con, suite, suite.version(harness), harness, PUBLISHED_AT)
-    data = {"org/a": {"arc_easy": ([1, 0], 0.03), "gsm8k": ([1, 0], 0.04)},
-            "org/b": {"arc_easy": ([1, 1, 1, 1, 1, 0, 0, 0], 0.03), "gsm8k": ([1, 0], 0.04)},
-            "org/c": {"arc_easy": ([1] + [0] * 9, 0.03), "gsm8k": ([0, 0], 0.0)}}
+    data = {"org/a": {"arc_easy": ([1, 0] * 50, 0.06), "gsm8k": ([1, 0] * 50, 0.08)},
+            "org/b": {"arc_easy": ([1, 1, 1, 1, 1, 0, 0, 0] * 50, 0.06), "gsm8k": ([1, 0] * 50, 0.08)},
+            "org/c": {"arc_easy": (([1] + [0] * 9) * 50, 0.06), "gsm8k": ([0, 0] * 50, 0.0)}}
     for model_id, per in data.items():
         info = model_info(model_id)
         if model_id == "org/c":
@@ -132,7 +204,11 @@ def board(con, tmp_path, config):
 def test_mean_is_the_default_and_is_declared(con, three_models, tmp_path):
     _, rows, extra = board(con, tmp_path, RankingConfig())
     assert rows["org/a"]["average"] == pytest.approx((100 / 3 + 50) / 2)
-    assert rows["org/a"]["se"] == pytest.approx(math.sqrt(32) / 2)
+    assert rows["org/a"]["se"] == pytest.approx(math.sqrt(128) / 2)
+    # c's gsm8k (0 of 100, stderr 0) counts with Wilson's stderr-equivalent, not as certain
+    c_gsm = 1.96 ** 2 / (100 + 1.96 ** 2) / 3.92 * 100
+    assert rows["org/c"]["se"] == pytest.approx(math.sqrt(8 ** 2 + c_gsm ** 2) / 2)
+    assert rows["org/c"]["high"] > rows["org/c"]["average"]
     assert rows["org/a"]["mean"] == rows["org/a"]["average"]
     aggregation, weights, formula = extra["publication"]
     assert aggregation == "mean" and "aggregation = mean" in formula and "LMArena" in formula
@@ -143,8 +219,8 @@ def test_mean_is_the_default_and_is_declared(con, three_models, tmp_path):
 def test_weighted_mean(con, three_models, tmp_path):
     _, rows, extra = board(con, tmp_path, RankingConfig("weighted_mean", {"arc_easy": 3.0}))
     assert rows["org/a"]["average"] == pytest.approx((3 * 100 / 3 + 50) / 4)  # 37.5
-    assert rows["org/a"]["se"] == pytest.approx(math.sqrt((3 * 4) ** 2 + 4 ** 2) / 4)
-    assert rows["org/a"]["low"] == pytest.approx(37.5 - 1.96 * math.sqrt(160) / 4)
+    assert rows["org/a"]["se"] == pytest.approx(math.sqrt((3 * 8) ** 2 + 8 ** 2) / 4)
+    assert rows["org/a"]["low"] == pytest.approx(37.5 - 1.96 * math.sqrt(640) / 4)
     assert rows["org/a"]["mean"] == pytest.approx((100 / 3 + 50) / 2)  # the plain mean stays published
     assert extra["weights"] == [("arc_easy", 3.0, 0.75), ("gsm8k", 1.0, 0.25)]
     assert extra["publication"][0] == "weighted_mean"
@@ -153,7 +229,7 @@ def test_weighted_mean(con, three_models, tmp_path):
 def test_mean_win_rate_with_its_interval(con, three_models, tmp_path):
     # arc_easy: a 33.3, b 50, c 0 → a beats c (1/2), b beats both (1), c none (0)
     # gsm8k:    a 50,  b 50, c 0 → a and b beat c and tie each other (1.5/2), c none
-    # interval: each of the model's scores at its own ± 1.96·se (7.84), the others fixed
+    # interval: each of the model's scores at its own ± 1.96·se (15.68), the others fixed
     _, rows, extra = board(con, tmp_path, RankingConfig("win_rate"))
     assert {m: (r["average"], r["low"], r["high"]) for m, r in rows.items()} == {
         "org/a": pytest.approx((62.5, 50.0, 75.0)), "org/b": pytest.approx((87.5, 75.0, 100.0)),
@@ -164,7 +240,7 @@ def test_mean_win_rate_with_its_interval(con, three_models, tmp_path):
 
 
 def test_tie_groups_and_pareto_frontier(con, three_models, tmp_path):
-    # mean: a [36.1, 47.2] and b [44.5, 55.5] overlap (rank 1, one tie group); c is below both
+    # mean: a [30.6, 52.7] and b [38.9, 61.1] overlap (rank 1, one tie group); c [0, 7.9] is below both
     _, rows, extra = board(con, tmp_path, RankingConfig())
     assert {m: (r["rank"], r["tie"]) for m, r in rows.items()} == {"org/a": (1, 2), "org/b": (1, 2), "org/c": (3, 1)}
     assert extra["ties"] == [(1, 2, ["org/b", "org/a"]), (3, 1, ["org/c"])]
@@ -179,7 +255,7 @@ def test_compare_cli_runs_the_paired_bootstrap_on_the_published_snapshot(con, th
     compare.main(["org/b", "org/c", "--suite-version", three_models, "--snapshot", str(path),
                   "--resamples", "300", "--seed", "1"])
     out = json.loads(capsys.readouterr().out)
-    # shared items: arc_easy doc 0..7 (c has 10, b has 8), gsm8k doc 0..1
-    assert out["shared_items"] == {"arc_easy": 8, "gsm8k": 2}
+    # shared items: arc_easy doc 0..399 (c has 500, b has 400), gsm8k doc 0..99
+    assert out["shared_items"] == {"arc_easy": 400, "gsm8k": 100}
     assert out["difference"] == pytest.approx(50.0)  # arc_easy: 50 vs 0 (c below baseline); gsm8k: 50 vs 0
     assert out == compare.compare(path, "org/b", "org/c", three_models, n_resamples=300, seed=1)

@@ -10,9 +10,14 @@ SELECT
     s.raw_stderr,
     s.random_baseline,
     s.normalized_score,
-    s.normalized_stderr,  -- NULL when the result has none; the ranking counts it as 0
+    s.normalized_stderr,  -- the stderr-equivalent of the interval: never NULL, never 0 for n >= 1
     s.n_samples,
-    s.result_id
+    s.result_id,
+    s.raw_ci_low,
+    s.raw_ci_high,
+    s.normalized_ci_low,
+    s.normalized_ci_high,
+    s.ci_method
 FROM scores AS s
 JOIN model_aggregates AS a USING (suite_version, model_id)
 JOIN ranking_weights AS w USING (suite_version, benchmark)
