@@ -3,11 +3,16 @@
 Each query opens a read-only connection and closes it at once, so the dashboard never holds
 the file between reruns (a held reader would block the publisher). Results are cached for 30 s,
 keyed also by the file's identity (inode, mtime, size): a publish swaps the file with os.replace,
-so the next rerun sees the new one."""
+so the next rerun sees the new one.
+
+The live status files beside it (leaderboard.live: submissions in flight, each benchmark's
+progress) are small and read afresh on every call, so the Queue page can refresh every few
+seconds; they exist also before the first publish."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import transforms
+from leaderboard import live
 from leaderboard.settings import load_settings
 from leaderboard.warehouse import open_read_only, sql as package_sql
 
@@ -27,6 +33,10 @@ SUBMISSION_DAG = "evaluate_model"  # a submission id is the run id of this DAG
 
 class SnapshotUnavailable(Exception):
     """The snapshot is missing, empty or unreadable. The message is meant for the reader."""
+
+
+class NothingPublished(SnapshotUnavailable):
+    """No snapshot has been published yet (the first run): the pages show the live state instead."""
 
 
 @cache
@@ -69,9 +79,9 @@ def _identity() -> tuple[str, tuple[int, int, int]]:
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise SnapshotUnavailable(
-            f"No leaderboard has been published yet. The dashboard reads {path}, which does not exist: "
-            "run the publish step (the publish_leaderboard task) first.") from None
+        raise NothingPublished(
+            "No leaderboard has been published yet: it appears here as soon as the first evaluation "
+            "finishes.") from None
     if stat.st_size == 0:
         raise SnapshotUnavailable(f"The published snapshot at {path} is empty.")
     return str(path), (stat.st_ino, stat.st_mtime_ns, stat.st_size)
@@ -194,3 +204,34 @@ def submissions() -> pd.DataFrame:
 def changelog() -> pd.DataFrame:
     """Every suite version (leaderboard track) and what changed against the previous one."""
     return query("suite_changelog", suite=None)
+
+
+def live_status() -> live.LiveView:
+    """The live status files, read now (a few small files; never raises on a bad one)."""
+    return live.read_live(load_settings().published_dir)
+
+
+@dataclass
+class Queue:
+    """The Queue page's data: every submission (published and live merged, see
+    transforms.queue_frame), the live records (with their benchmarks), the live files that could
+    not be read, and why the published part is missing, if it is (None when it is there)."""
+
+    frame: pd.DataFrame
+    live: list[dict]
+    problems: list[str]
+    snapshot_note: str | None
+
+    @property
+    def published(self) -> bool:
+        return self.snapshot_note is None
+
+
+def queue() -> Queue:
+    view = live_status()
+    note = None
+    try:
+        published = submissions()
+    except SnapshotUnavailable as exc:
+        published, note = pd.DataFrame(), str(exc)
+    return Queue(transforms.queue_frame(published, view.submissions), view.submissions, view.problems, note)

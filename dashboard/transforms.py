@@ -10,6 +10,8 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
+from leaderboard import live
+
 DEFAULT_SUITE = "smoke"
 UNKNOWN = "unknown"  # how a NULL model type, precision or license is offered in the filters
 MODEL_TYPES = ("pretrained", "fine-tuned", "chat", "merge", "adapter")
@@ -17,6 +19,7 @@ STATUSES = ("pending", "validating", "evaluating", "completed", "failed", "rejec
 # Size filter steps, in billions of parameters; the last one is open-ended.
 SIZE_STEPS = (0.0, 0.5, 1.0, 3.0, 7.0, 14.0, 35.0, 70.0, 140.0, math.inf)
 RAW_SUFFIX = " (raw)"
+N_SUFFIX = " (n)"  # per-benchmark item counts: not displayed as columns, told in each column's help
 
 # Leaderboard columns (the benchmark columns go between "Average" and "Missing").
 LEADING = ("Rank", "CI low", "CI high", "Model", "Type", "Parameters (B)", "Precision", "License", "Average")
@@ -58,7 +61,8 @@ def airflow_run_url(base: str, dag_id: str, run_id: str) -> str:
 def leaderboard_frame(board: pd.DataFrame, scores: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataFrame:
     """One typed row per model of a track (numbers stay numbers, so every column sorts properly):
     ranked models in leaderboard order, then the incomplete ones. Each benchmark has its normalized
-    score under its title and its raw score under "<title> (raw)"."""
+    score under its title, its raw score under "<title> (raw)" and its item count n under
+    "<title> (n)" (when `scores` has n_samples)."""
     board = board.sort_values(["complete", "position", "model_id"], ascending=[False, True, True],
                               na_position="last", kind="stable").reset_index(drop=True)
     ids = board["model_id"]
@@ -74,11 +78,14 @@ def leaderboard_frame(board: pd.DataFrame, scores: pd.DataFrame, benchmarks: pd.
         "Average": board["average"].astype(float),
     })
     titles = benchmarks.set_index("benchmark")["title"]
-    for value, suffix in (("normalized_score", ""), ("raw_score", RAW_SUFFIX)):
+    for value, suffix in (("normalized_score", ""), ("raw_score", RAW_SUFFIX), ("n_samples", N_SUFFIX)):
+        if value not in scores.columns:
+            continue
         wide = scores.pivot(index="model_id", columns="benchmark", values=value).reindex(
             index=ids, columns=titles.index)
         for benchmark, title in titles.items():
-            frame[title + suffix] = wide[benchmark].astype(float).to_numpy()
+            column = wide[benchmark].astype(float)
+            frame[title + suffix] = column.round().astype("Int64").array if value == "n_samples" else column.to_numpy()
     frame["Missing"] = [", ".join(m) if m is not None and len(m) else None for m in board["missing_benchmarks"]]
     frame["Pareto"] = board["on_pareto_frontier"].astype("boolean")
     frame["Evaluated"] = board["evaluated_at"]
@@ -90,7 +97,28 @@ def leaderboard_frame(board: pd.DataFrame, scores: pd.DataFrame, benchmarks: pd.
 def benchmark_titles(frame: pd.DataFrame) -> list[str]:
     """The benchmark columns of a leaderboard frame (normalized titles), in order."""
     start, stop = frame.columns.get_loc("Average") + 1, frame.columns.get_loc("Missing")
-    return [c for c in frame.columns[start:stop] if not c.endswith(RAW_SUFFIX)]
+    return [c for c in frame.columns[start:stop] if not c.endswith((RAW_SUFFIX, N_SUFFIX))]
+
+
+def item_counts(frame: pd.DataFrame, title: str) -> str:
+    """The item count n behind a benchmark column of a leaderboard frame: "n=200", "n=50–200"
+    where models differ, "" when unknown."""
+    column = title + N_SUFFIX
+    if column not in frame.columns:
+        return ""
+    n = frame[column].dropna()
+    if n.empty:
+        return ""
+    low, high = int(n.min()), int(n.max())
+    return f"n={low}" if low == high else f"n={low}–{high}"
+
+
+def benchmark_help(frame: pd.DataFrame, title: str) -> str:
+    """The tooltip of a benchmark column: what the number is and how many items it rests on."""
+    n = item_counts(frame, title)
+    on = f" on {n} items per model" if n else ""
+    return (f"{title}{on}: normalized 0-100 (raw metric with the raw toggle). The 95% interval of each "
+            "score (Wilson for right/wrong items, never zero-width) is on the model's page.")
 
 
 def optional_columns(frame: pd.DataFrame) -> list[str]:
@@ -176,12 +204,27 @@ def pareto_line(board: pd.DataFrame) -> pd.DataFrame:
 
 
 def score_with_ci(results: pd.DataFrame) -> pd.DataFrame:
-    """Per-benchmark normalized score with its 95% CI (± 1.96 stderr, clipped to [0, 100])."""
-    half = 1.96 * results["normalized_stderr"].fillna(0.0)
+    """Per-benchmark scores with their published 95% intervals: ci_low/ci_high on the normalized
+    scale (NULL for a revision that is not ranked), and `score` as text, the raw score with its
+    interval and item count, e.g. "0.460 [0.39, 0.53] n=200"."""
     out = results.copy()
-    out["ci_low"] = (results["normalized_score"] - half).clip(0, 100)
-    out["ci_high"] = (results["normalized_score"] + half).clip(0, 100)
+    out["ci_low"] = results["normalized_ci_low"].astype(float)
+    out["ci_high"] = results["normalized_ci_high"].astype(float)
+    out["score"] = [format_score(*row) for row in
+                    zip(results["raw_score"], results["raw_ci_low"], results["raw_ci_high"], results["n_samples"])]
     return out
+
+
+def format_score(value, low, high, n) -> str:
+    """A score with its 95% interval and item count: "0.460 [0.39, 0.53] n=200" (parts unknown are left out)."""
+    def known(x):
+        return x is not None and not pd.isna(x)
+    text = f"{value:.3f}" if known(value) else "–"
+    if known(low) and known(high):
+        text += f" [{low:.2f}, {high:.2f}]"
+    if known(n):
+        text += f" n={int(n)}"
+    return text
 
 
 def reproduce_command(result_id: str) -> str:
@@ -192,3 +235,63 @@ def status_counts(submissions: pd.DataFrame) -> dict[str, int]:
     """Submissions per status, every status listed in lifecycle order (zero when none)."""
     counts = submissions["status"].value_counts()
     return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+# --- the queue: published submissions merged with the live status files ----------------------
+
+QUEUE_COLUMNS = ("submission_id", "model_id", "suite", "status", "progress", "elapsed", "reason", "trigger",
+                 "submitted_at", "updated_at", "finished_at", "requested_revision", "revision")
+QUEUE_TIMES = ("submitted_at", "updated_at", "finished_at")
+
+
+def _plain(value):
+    """A published cell as a live file would hold it: None for NULLs, ISO text for timestamps."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def _timestamps(values: pd.Series) -> pd.Series:
+    """ISO texts (live files) and timestamps (the snapshot) as one UTC datetime column; NaT when unreadable."""
+    return pd.to_datetime(values.astype(object).where(values.notna(), None), utc=True, errors="coerce",
+                          format="ISO8601")
+
+
+def queue_frame(published: pd.DataFrame, live_rows: list[dict], now: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Every submission once: the published ones, with the live record in place of the published
+    one where there is one (leaderboard.live.merge_submissions), newest update first. Adds
+    `progress` (where the benchmarks stand, from the live files) and `elapsed` (since submitted:
+    until now while unfinished, until finished_at after)."""
+    records = [{k: _plain(v) for k, v in row.items()} for row in published.to_dict("records")]
+    merged = live.merge_submissions(records, [r for r in live_rows if isinstance(r.get("submission_id"), str)])
+    frame = pd.DataFrame(merged).reindex(columns=[*QUEUE_COLUMNS, "benchmarks"])
+    for column in QUEUE_TIMES:
+        frame[column] = _timestamps(frame[column])
+    frame["updated_at"] = frame["updated_at"].fillna(frame["finished_at"]).fillna(frame["submitted_at"])
+    frame["progress"] = [live.submission_summary(b) if isinstance(b, list) else None for b in frame["benchmarks"]]
+    now = now if now is not None else pd.Timestamp.now(tz="UTC")
+    final = frame["status"].isin(live.FINAL_STATUSES)
+    end = frame["finished_at"].where(final, now)
+    seconds = (end - frame["submitted_at"]).dt.total_seconds()
+    frame["elapsed"] = [live.format_duration(s) or None for s in seconds]
+    frame = frame.drop(columns="benchmarks")
+    return frame.sort_values(["updated_at", "submission_id"], ascending=[False, True], na_position="last",
+                             kind="stable").reset_index(drop=True)
+
+
+def benchmark_frame(benchmarks: list[dict]) -> pd.DataFrame:
+    """One row per benchmark of a live submission: its state, progress (0-1, None when the total
+    is unknown), items done / total, phase, elapsed time, score and the reason it failed."""
+    return pd.DataFrame({
+        "benchmark": [str(b.get("benchmark")) for b in benchmarks],
+        "state": [b.get("state") for b in benchmarks],
+        "progress": pd.Series([live.fraction_done(b) for b in benchmarks], dtype=float),
+        "items": [live.format_items(b) or None for b in benchmarks],
+        "phase": [b.get("phase") if b.get("state") == "running" else None for b in benchmarks],
+        "elapsed": [live.format_duration(b.get("elapsed_s")) or None for b in benchmarks],
+        "score": pd.Series([b.get("score") if isinstance(b.get("score"), (int, float)) else None
+                            for b in benchmarks], dtype=float),
+        "reason": [b.get("reason") if b.get("state") == "failed" else None for b in benchmarks],
+    }, columns=["benchmark", "state", "progress", "items", "phase", "elapsed", "score", "reason"])

@@ -4,10 +4,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, transforms
+from dashboard import data, live_panel, transforms
 from dashboard.transforms import SIZE_STEPS, Filters
 
-pub = data.publication()
+try:
+    pub = data.publication()
+except data.NothingPublished as exc:  # the first run: show what is being evaluated instead
+    st.title("Leaderboard")
+    live_panel.waiting_for_first_publish(str(exc))
+    st.stop()
+live_panel.evaluating_now_notice()
 tracks = data.tracks()
 if tracks.empty:
     st.info("The published snapshot holds no track yet: no model has been evaluated.")
@@ -80,7 +86,8 @@ n_ranked = int(frame["Rank"].notna().sum())
 st.caption(f"{len(table)} of {len(frame)} models shown ({n_ranked} ranked). Rank is tie-aware: 1 + the number of "
            "models whose 95% CI lies entirely above this one's; models without a rank miss a benchmark. "
            + ("Benchmark columns: raw metric values. " if raw else "Benchmark columns: normalized 0-100. ")
-           + "Average is always over normalized scores. Click a column header to sort.")
+           + "Average is always over normalized scores. Hover a benchmark's header for its item count n; "
+           "each score's 95% interval is on the model's page. Click a column header to sort.")
 if table.empty:
     st.info("No model matches these filters.")
 else:
@@ -91,7 +98,7 @@ else:
         "CI high": st.column_config.NumberColumn(format="%.1f", help="95% CI of the average, upper bound"),
         "Parameters (B)": st.column_config.NumberColumn(format="%.2f"),
         "Average": st.column_config.NumberColumn(format="%.1f"),
-        **{title: st.column_config.NumberColumn(format=score_format)
+        **{title: st.column_config.NumberColumn(format=score_format, help=transforms.benchmark_help(frame, title))
            for title in transforms.benchmark_titles(frame)},
         "Pareto": st.column_config.CheckboxColumn(help="On the Pareto frontier of score against size"),
         "Evaluated": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),

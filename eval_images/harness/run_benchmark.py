@@ -55,6 +55,7 @@ HARNESS_DIR = Path(__file__).resolve().parent
 if str(HARNESS_DIR) not in sys.path:  # code_tasks, also when this file is loaded by path (leaderboard.reference)
     sys.path.insert(0, str(HARNESS_DIR))
 import code_tasks  # noqa: E402
+from harness_progress import ProgressFile, report_progress  # noqa: E402
 SCORERS_DIR = HARNESS_DIR / "scorers"
 # Per-sample doc_ids of a benchmark made of subtasks: subtask index * DOC_ID_STRIDE + doc_id,
 # unique across the benchmark (no MMLU subject has anywhere near this many items); the index is
@@ -295,6 +296,9 @@ def evaluate(job: dict, output_dir: Path) -> dict:
     if runtime.get("threads"):
         torch.set_num_threads(int(runtime["threads"]))
 
+    progress = ProgressFile(output_dir, int(job["benchmark"]["expected_samples"]))
+    progress.update(phase="loading model", force=True)
+    report_progress(progress)
     t_load = time.perf_counter()
     lm = HFLM(pretrained=job["model"]["path"], device=device, dtype=dtype,
               batch_size=runtime["batch_size"], trust_remote_code=False)
@@ -312,6 +316,7 @@ def evaluate(job: dict, output_dir: Path) -> dict:
             torch_random_seed=seed, fewshot_random_seed=seed,
         )
         eval_seconds = time.perf_counter() - t_eval
+    progress.update(phase="writing results", fraction=1.0, force=True)
 
     if bench.get("execution"):
         return _generation_document(job, out, lm, output_dir, started_at, t0, load_seconds, eval_seconds,

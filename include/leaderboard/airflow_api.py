@@ -8,9 +8,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Callable, Iterable
+
 import httpx
 
 TERMINAL_STATES = {"success", "failed"}
+
+
+class RunsTimedOut(TimeoutError):
+    """Some runs were not finished by the deadline; `states` holds each run's last known state."""
+
+    def __init__(self, message: str, states: dict[str, str]):
+        super().__init__(message)
+        self.states = states
 
 
 class RunExists(RuntimeError):
@@ -80,10 +90,35 @@ class AirflowAPI:
     def run_state(self, dag_id: str, run_id: str) -> str:
         return self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}").json()["state"]
 
-    def wait(self, dag_id: str, run_id: str, timeout_s: float = 3600, poll_s: float = 3) -> str:
+    def wait_all(self, dag_id: str, run_ids: Iterable[str], timeout_s: float = 3600, poll_s: float = 2,
+                 on_poll: Callable[[dict[str, str]], None] | None = None) -> dict[str, str]:
+        """Poll every run together (each unfinished one's state, every poll_s) until all are
+        finished; call on_poll(states) after each poll. A poll that cannot reach Airflow keeps the
+        last known states and tries again. Returns run id -> final state; raises RunsTimedOut."""
+        run_ids = list(dict.fromkeys(run_ids))
         deadline = time.monotonic() + timeout_s
-        while (state := self.run_state(dag_id, run_id)) not in TERMINAL_STATES:
+        states = dict.fromkeys(run_ids, "queued")
+        seen: set[str] = set()
+        while True:
+            for run_id in run_ids:
+                if run_id in seen and states[run_id] in TERMINAL_STATES:
+                    continue
+                try:
+                    states[run_id] = self.run_state(dag_id, run_id)
+                    seen.add(run_id)
+                except httpx.TransportError:
+                    pass  # Airflow restarting, or a network blip: the next poll asks again
+            if on_poll is not None:
+                on_poll(dict(states))
+            if len(seen) == len(run_ids) and all(states[r] in TERMINAL_STATES for r in run_ids):
+                return states
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{dag_id} run {run_id} still {state} after {timeout_s} s")
+                waiting = ", ".join(f"{r} {states[r]}" for r in run_ids if states[r] not in TERMINAL_STATES)
+                raise RunsTimedOut(f"{dag_id} runs not finished after {timeout_s} s: {waiting}", states)
             time.sleep(poll_s)
-        return state
+
+    def wait(self, dag_id: str, run_id: str, timeout_s: float = 3600, poll_s: float = 3) -> str:
+        try:
+            return self.wait_all(dag_id, [run_id], timeout_s=timeout_s, poll_s=poll_s)[run_id]
+        except RunsTimedOut as exc:
+            raise TimeoutError(f"{dag_id} run {run_id} still {exc.states[run_id]} after {timeout_s} s") from None

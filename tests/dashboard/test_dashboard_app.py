@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -11,7 +13,7 @@ from dashboard_snapshot import (APP, FIRST_PUBLISH, HARNESS, REJECTED_REASON, bu
                                 suite_version)
 from streamlit.testing.v1 import AppTest
 
-from leaderboard import warehouse
+from leaderboard import live, warehouse
 from leaderboard.catalogue import Suite, SuiteEntry
 from leaderboard.publish import publish
 from leaderboard.settings import load_settings
@@ -73,10 +75,11 @@ def test_leaderboard_defaults_to_the_smoke_track_with_ranked_rows_then_incomplet
     assert at.selectbox(key="track").value == suite_version("smoke")
     table = board(at)
     assert table["Model"].tolist() == ALL
-    assert table["Rank"].tolist()[:3] == [1, 2, 3] and table["Rank"].isna().tolist() == [False] * 3 + [True]
+    # 10 items per benchmark: Wilson intervals are wide, so strong-7b and mid-1b share rank 1
+    assert table["Rank"].tolist()[:3] == [1, 1, 3] and table["Rank"].isna().tolist() == [False] * 3 + [True]
     assert table["Average"].round(2).tolist() == [83.33, 48.33, 3.33, 40.0]
     assert table["GSM8K"].round(2).tolist() == [80.0, 50.0, 0.0, 40.0]
-    assert table[["CI low", "CI high"]].iloc[0].round(2).tolist() == [81.70, 84.97]
+    assert table[["CI low", "CI high"]].iloc[0].round(2).tolist() == [66.18, 100.0]
     assert table["Missing"].tolist()[3] == "arc_easy"
     assert table["Type"].tolist()[:3] == ["chat", "fine-tuned", "pretrained"]
     assert table["Parameters (B)"].tolist() == [7.0, 1.0, 0.1, 3.0]
@@ -221,10 +224,13 @@ def test_model_page_follows_the_query_param_and_shows_scores_with_cis(home):
     assert scores["raw_score"].tolist() == [0.6, 0.5]
     assert scores["normalized_score"].round(2).tolist() == [46.67, 50.0]
     assert scores["raw_stderr"].tolist() == [0.01, 0.01]
-    half = 1.96 * scores["normalized_stderr"]
-    assert (scores["ci_low"] - (scores["normalized_score"] - half)).abs().max() < 1e-9
-    assert (scores["ci_high"] - (scores["normalized_score"] + half)).abs().max() < 1e-9
-    assert "Rank 2" in at.markdown[0].value
+    # the published Wilson intervals (6 and 5 of 10 right), not ± 1.96 * 0.01; n beside each score
+    assert scores["n_samples"].tolist() == [10, 10]
+    assert scores[["raw_ci_low", "raw_ci_high"]].round(4).values.tolist() == [[0.3127, 0.8318], [0.2366, 0.7634]]
+    assert scores["ci_low"].round(2).tolist() == [8.36, 23.66] and scores["ci_high"].round(2).tolist() == [77.58, 76.34]
+    assert scores["score"].tolist() == ["0.600 [0.31, 0.83] n=10", "0.500 [0.24, 0.76] n=10"]
+    assert (scores["normalized_stderr"] > 1.96 * 0.01 * 100).all()  # the interval's stderr-equivalent
+    assert "Rank 1" in at.markdown[0].value
     assert "fine-tuned" in at.caption[0].value
 
 
@@ -420,3 +426,133 @@ def test_a_snapshot_from_an_older_schema_asks_for_a_new_publish(tmp_path, monkey
     con.close()
     at = run_app()
     assert [("older version" in i.value and "publish again" in i.value) for i in at.info] == [True]
+
+
+# --- live status: the queue and the leaderboard while submissions are in flight -------------
+
+def live_submission(home: Path, submission_id: str, model_id: str, status: str, *, started_s_ago: float = 65,
+                    done: int = 12) -> None:
+    """A submission as the pipeline's live files describe it: gsm8k running (done of 50 items),
+    arc_easy queued."""
+    published_dir = home / "published"
+    now = datetime.now(timezone.utc)
+    live.write_submission(published_dir, {
+        "submission_id": submission_id, "model_id": model_id, "suite": "smoke", "status": status,
+        "requested_revision": "main", "trigger": "cli", "submitted_at": (now - timedelta(seconds=90)).isoformat(),
+        "updated_at": now.isoformat(),
+        "benchmarks_declared": [{"benchmark": "gsm8k", "items_total": 50},
+                                {"benchmark": "arc_easy", "items_total": 10}]})
+    if status == "evaluating":
+        live.write_benchmark(published_dir, submission_id, "gsm8k", "running", items_total=50, items_done=done,
+                             phase="generating", started_at=(now - timedelta(seconds=started_s_ago)).isoformat())
+
+
+@pytest.fixture
+def live_home(home):
+    """The shared published snapshot, with live status files written by the test (removed after)."""
+    yield home
+    shutil.rmtree(home / "published" / "live", ignore_errors=True)
+
+
+def benchmark_tables(at: AppTest) -> list:
+    return [d.value for d in at.dataframe if "items" in d.value.columns]
+
+
+def test_queue_before_any_publish_shows_live_submissions_with_benchmark_progress(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEADERBOARD_HOME", str(tmp_path))
+    live_submission(tmp_path, "run-first", "acme/first-1b", "evaluating")
+    at = run_app("views/queue.py")
+    queue = table(at, "queue")
+    assert queue["submission_id"].tolist() == ["run-first"]
+    assert queue["status"].tolist() == ["evaluating"]
+    assert queue["progress"].tolist() == ["0/2 scored · gsm8k running 12/50"]
+    assert queue["elapsed"].tolist()[0].startswith("1m ")  # since submitted, 90 s ago
+    (benchmarks,) = benchmark_tables(at)
+    assert benchmarks["benchmark"].tolist() == ["gsm8k", "arc_easy"]
+    assert benchmarks["state"].tolist() == ["running", "queued"]
+    assert benchmarks["items"].tolist() == ["12/50", "0/10"]
+    assert benchmarks["progress"].round(2).tolist() == [0.24, 0.0]
+    assert benchmarks["phase"].tolist()[0] == "generating"
+    assert benchmarks["elapsed"].tolist()[0].startswith("1m ")
+    assert {m.label: m.value for m in at.metric}["evaluating"] == "1"
+    infos = [i.value for i in at.info]
+    assert any("No leaderboard has been published yet" in i for i in infos)
+    assert any("status history" in i and "published" in i for i in infos)
+    assert not at.warning
+
+    # the next refresh (the fragment reruns every few seconds) reads the files again
+    live.write_benchmark(tmp_path / "published", "run-first", "gsm8k", "scored", items_done=50, score=0.5,
+                         finished_at=datetime.now(timezone.utc).isoformat())
+    at.run()
+    assert not at.exception
+    assert benchmark_tables(at)[0]["state"].tolist() == ["scored", "queued"]
+    assert table(at, "queue")["progress"].tolist() == ["1/2 scored"]
+
+
+def test_the_queue_page_refreshes_itself_within_five_seconds():
+    from dashboard import live_panel
+    assert 0 < live_panel.REFRESH_S <= 5
+    source = (APP.parent / "views" / "queue.py").read_text()
+    assert "@st.fragment(run_every=live_panel.REFRESH_S)" in source
+
+
+def test_queue_merges_live_submissions_with_the_published_ones(live_home):
+    live_submission(live_home, "run-acme/busy-2b-smoke", "acme/busy-2b", "evaluating", done=30)  # published too
+    live_submission(live_home, "run-new", "acme/new-3b", "pending")  # only live
+    at = run_app("views/queue.py")
+    queue = table(at, "queue")
+    assert len(queue) == 9  # the 8 published, plus the live one; the busy one once
+    assert queue["submission_id"].tolist()[:2] == ["run-new", "run-acme/busy-2b-smoke"]  # newest update first
+    busy = queue[queue["submission_id"] == "run-acme/busy-2b-smoke"].iloc[0]
+    assert busy["progress"] == "0/2 scored · gsm8k running 30/50"
+    assert busy["trigger"] == "cli"  # the live record wins over the published one (poll)
+    counts = {m.label: m.value for m in at.metric}
+    assert counts["pending"] == "2" and counts["evaluating"] == "1"
+    assert [t["items"].tolist() for t in benchmark_tables(at)] == [["30/50", "0/10"]]  # evaluating ones only
+    at.multiselect(key="status").set_value(["pending"]).run()
+    assert sorted(table(at, "queue")["submission_id"]) == ["manual__2026-01-03T18:00:00+00:00", "run-new"]
+    assert not benchmark_tables(at)
+    at.selectbox(key="history_submission").set_value("run-new").run()
+    assert "No status change of this submission has been published yet; it is pending now." in [
+        i.value for i in at.info]
+
+
+def test_a_corrupt_live_file_is_named_and_the_rest_of_the_queue_renders(live_home):
+    live_submission(live_home, "run-new", "acme/new-3b", "evaluating")
+    folder = live_home / "published" / "live" / "run-new"
+    (folder / "arc_easy.json").write_text('{"benchmark": "arc_easy", "state": "runn')  # cut short
+    broken = live_home / "published" / "live" / "run-broken"
+    broken.mkdir()
+    (broken / "submission.json").write_text("[1, 2]")
+    at = run_app("views/queue.py")
+    (warning,) = at.warning
+    assert "run-new/arc_easy.json" in warning.value and "run-broken/submission.json" in warning.value
+    queue = table(at, "queue")
+    assert len(queue) == 9 and "run-broken" not in queue["submission_id"].tolist()
+    assert benchmark_tables(at)[0]["state"].tolist() == ["running", "queued"]  # arc_easy as declared
+    at.selectbox(key="history_submission").set_value("run-rejected").run()
+    assert table(at, "events")["status"].tolist() == ["pending", "validating", "rejected"]  # the history still works
+
+
+def test_leaderboard_before_any_publish_shows_what_is_being_evaluated(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEADERBOARD_HOME", str(tmp_path))
+    live_submission(tmp_path, "run-first", "acme/first-1b", "evaluating")
+    at = run_app()
+    (info,) = at.info
+    assert "No leaderboard has been published yet" in info.value and "first evaluation finishes" in info.value
+    assert "publish step" not in info.value and "Being evaluated now" in info.value
+    assert "acme/first-1b" in at.markdown[0].value and "evaluating" in at.markdown[0].value
+    (benchmarks,) = benchmark_tables(at)
+    assert benchmarks["items"].tolist() == ["12/50", "0/10"]
+
+
+def test_leaderboard_with_submissions_in_flight_links_the_queue(live_home):
+    at = run_app()
+    assert not at.get("page_link")
+    live_submission(live_home, "run-new", "acme/new-3b", "evaluating")
+    at = run_app()
+    assert [i.value for i in at.info if "Evaluating now" in i.value] == [
+        "Evaluating now: acme/new-3b (evaluating). The leaderboard updates when they finish."]
+    (link,) = at.get("page_link")
+    assert link.proto.page.endswith("queue")
+    assert models(at) == ALL  # the leaderboard itself is unchanged

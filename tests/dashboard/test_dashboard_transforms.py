@@ -60,6 +60,7 @@ def board_rows():
         "benchmark": ["x", "y", "x", "y", "x"],
         "raw_score": [0.6, 0.7, 0.5, 0.55, 0.1],
         "normalized_score": [60.0, 60.0, 50.0, 40.0, 10.0],
+        "n_samples": [200, 50, 200, 50, 100],
     })
     benchmarks = pd.DataFrame({"benchmark": ["x", "y"], "title": ["X-Bench", "Y-Bench"]})
     return board, scores, benchmarks
@@ -144,11 +145,33 @@ def test_pareto_line_is_the_frontier_in_size_order():
     assert line["model_id"].tolist() == ["a/first", "a/second"]
 
 
-def test_score_with_ci_clips_to_0_100():
-    results = pd.DataFrame({"normalized_score": [1.0, 99.0, 50.0], "normalized_stderr": [1.0, 1.0, None]})
+def test_score_with_ci_shows_the_published_interval_and_n():
+    # the published bounds, not ± 1.96 stderr: a 0-of-3 result is [0, 0.56], not a point
+    results = pd.DataFrame({"raw_score": [0.0, 0.46, 0.5], "raw_ci_low": [0.0, 0.3912, 0.2],
+                            "raw_ci_high": [0.5615, 0.5301, 0.8], "normalized_score": [0.0, 28.0, None],
+                            "normalized_ci_low": [0.0, 18.83, None], "normalized_ci_high": [41.5, 37.3, None],
+                            "n_samples": [3, 200, 4]})
     out = transforms.score_with_ci(results)
-    assert out["ci_low"].tolist() == [0.0, 99.0 - 1.96, 50.0]
-    assert out["ci_high"].tolist() == [1.0 + 1.96, 100.0, 50.0]
+    assert out["ci_low"].tolist()[:2] == [0.0, 18.83] and out["ci_high"].tolist()[:2] == [41.5, 37.3]
+    assert math.isnan(out["ci_low"].iloc[2])  # a revision that is not ranked has no normalized score
+    assert out["score"].tolist() == ["0.000 [0.00, 0.56] n=3", "0.460 [0.39, 0.53] n=200", "0.500 [0.20, 0.80] n=4"]
+
+
+def test_format_score_leaves_out_what_is_unknown():
+    assert transforms.format_score(0.46, 0.39, 0.53, 200) == "0.460 [0.39, 0.53] n=200"
+    assert transforms.format_score(0.46, None, float("nan"), 200) == "0.460 n=200"
+
+
+def test_benchmark_columns_tell_their_item_count(frame):
+    assert frame["X-Bench (n)"].tolist() == [200, 200, 100]
+    assert pd.isna(frame["Y-Bench (n)"].iloc[2])  # b/incomplete has no Y-Bench score
+    assert transforms.item_counts(frame, "X-Bench") == "n=100–200"
+    assert transforms.item_counts(frame, "Y-Bench") == "n=50"
+    assert "on n=50 items per model" in transforms.benchmark_help(frame, "Y-Bench")
+    assert "X-Bench (n)" not in transforms.optional_columns(frame)  # told in the help, not a column
+    board, scores, benchmarks = board_rows()
+    bare = transforms.leaderboard_frame(board, scores.drop(columns="n_samples"), benchmarks)
+    assert transforms.item_counts(bare, "X-Bench") == "" and "per model" not in transforms.benchmark_help(bare, "X-Bench")
 
 
 def test_status_counts_list_every_status_in_lifecycle_order():
@@ -162,3 +185,50 @@ def test_leaderboard_frame_of_an_empty_track_is_empty_with_every_column():
     frame = transforms.leaderboard_frame(board.iloc[:0], scores.iloc[:0], benchmarks)
     assert frame.empty
     assert transforms.benchmark_titles(frame) == ["X-Bench", "Y-Bench"]
+
+
+def test_queue_frame_merges_live_records_over_published_ones():
+    published = pd.DataFrame({
+        "submission_id": ["run-old", "run-busy"], "model_id": ["a/old", "a/busy"], "suite": ["smoke", "smoke"],
+        "status": ["completed", "pending"], "reason": [None, None], "trigger": ["cli", "poll"],
+        "submitted_at": pd.to_datetime(["2026-01-01T00:00:00+00:00", "2026-01-02T00:00:00+00:00"], utc=True),
+        "updated_at": pd.to_datetime(["2026-01-01T01:00:00+00:00", "2026-01-02T00:00:00+00:00"], utc=True),
+        "finished_at": pd.to_datetime(["2026-01-01T01:00:00+00:00", None], utc=True),
+        "requested_revision": ["main", "main"], "revision": ["r1", None]})
+    live_rows = [{"submission_id": "run-busy", "status": "evaluating", "updated_at": "2026-01-02T00:10:00.000+00:00",
+                  "benchmarks": [{"benchmark": "gsm8k", "state": "running", "items_done": 5, "items_total": 20},
+                                 {"benchmark": "arc_easy", "state": "scored", "items_done": 10, "items_total": 10}]},
+                 {"submission_id": "run-new", "model_id": "a/new", "status": "pending",
+                  "submitted_at": "2026-01-02T00:20:00+00:00", "benchmarks": []},
+                 {"status": "pending"}]  # no id: ignored
+    now = pd.Timestamp("2026-01-02T00:30:00+00:00")
+    frame = transforms.queue_frame(published, live_rows, now=now)
+    assert frame["submission_id"].tolist() == ["run-new", "run-busy", "run-old"]
+    assert frame["status"].tolist() == ["pending", "evaluating", "completed"]
+    assert frame["trigger"].tolist()[1] == "poll"  # what the live record does not hold stays
+    assert frame["progress"].tolist()[:2] == ["", "1/2 scored · gsm8k running 5/20"]
+    assert pd.isna(frame["progress"].iloc[2])
+    assert frame["elapsed"].tolist() == ["10m 00s", "30m 00s", "1h 00m"]
+    assert str(frame["updated_at"].dtype).startswith("datetime64") and frame["updated_at"].iloc[0] == pd.Timestamp(
+        "2026-01-02T00:20:00+00:00")
+
+
+def test_queue_frame_without_anything_published():
+    assert transforms.queue_frame(pd.DataFrame(), []).empty
+    frame = transforms.queue_frame(pd.DataFrame(), [{"submission_id": "run-1", "status": "pending",
+                                                     "submitted_at": "not a time"}])
+    assert frame["submission_id"].tolist() == ["run-1"] and frame["submitted_at"].isna().all()
+
+
+def test_benchmark_frame_progress():
+    frame = transforms.benchmark_frame([
+        {"benchmark": "gsm8k", "state": "running", "items_done": 5, "items_total": 20, "phase": "generating",
+         "elapsed_s": 75.0},
+        {"benchmark": "arc_easy", "state": "scored", "items_done": 10, "items_total": 10, "score": 0.5},
+        {"benchmark": "mbpp", "state": "failed", "items_done": "x", "reason": "timed out"},
+        {"benchmark": "hellaswag", "state": "queued", "items_done": 0, "items_total": None}])
+    assert frame["progress"].tolist()[:2] == [0.25, 1.0] and frame["progress"].isna().tolist()[2:] == [True, True]
+    assert frame["items"].fillna("-").tolist() == ["5/20", "10/10", "-", "0/?"]
+    assert frame["elapsed"].fillna("-").tolist() == ["1m 15s", "-", "-", "-"]
+    assert frame["phase"].tolist()[0] == "generating" and frame["reason"].tolist()[2] == "timed out"
+    assert frame["score"].tolist()[1] == 0.5

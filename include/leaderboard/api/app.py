@@ -3,17 +3,22 @@
 Every response carries the snapshot's ETag and a Cache-Control header; a conditional request
 (If-None-Match) gets 304. Results are computed once per published file and query, and kept
 with that file (`cached`; ResponseCache answers repeated URLs before routing): a publish swaps
-the file and so starts a fresh cache. The SQL is in queries/*.sql, with bound parameters only."""
+the file and so starts a fresh cache. The SQL is in queries/*.sql, with bound parameters only.
+
+/submissions is the exception: it merges the published submissions with the live status files
+(leaderboard.live) on every request, answers also before anything is published, and carries an
+ETag over its own content with no-cache."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
 import os
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -28,6 +33,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import StringConstraints
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from leaderboard import live
 from leaderboard.api import schemas
 from leaderboard.api.snapshot import Snapshot, SnapshotReader, SnapshotUnavailable
 from leaderboard.errors import SubmissionRejected
@@ -40,6 +46,7 @@ API_PREFIX = "/api/v1"
 QUERIES_DIR = Path(__file__).parent / "queries"
 DEFAULT_SUITE = "smoke"  # the track /leaderboard shows when none is asked for: this suite's latest
 CACHE_CONTROL = "public, max-age=30, must-revalidate"
+LIVE_CACHE_CONTROL = "no-cache"  # /submissions: revalidate every time (its ETag changes with the live files)
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000_000
 CACHE_ENTRIES = 512  # computed responses kept per published file
@@ -48,8 +55,8 @@ CACHE_BUDGET_BYTES = 256 << 20  # per published file; the oldest entries go firs
 RESPONSE_CACHE_MAX_BYTES = 1 << 20  # whole responses kept by ResponseCache (pages, not exports)
 STREAM_CHUNK = 1 << 20
 # Paths whose JSON answers ResponseCache may keep (not health, exports, docs or the webhook).
-CACHED_PREFIXES = tuple(f"{API_PREFIX}/{p}" for p in ("leaderboard", "models/", "benchmarks", "suites", "snapshots",
-                                                       "submissions"))
+# Not /submissions: it changes with the live status files between publishes.
+CACHED_PREFIXES = tuple(f"{API_PREFIX}/{p}" for p in ("leaderboard", "models/", "benchmarks", "suites", "snapshots"))
 
 # Sortable leaderboard columns, with the default direction of each.
 LEADERBOARD_SORTS = {
@@ -411,6 +418,91 @@ def _diff(snap: Snapshot, con, old: str, new: str, track: str | None, changed_on
             "offset": offset, "changes": found[offset:offset + limit]}
 
 
+# --- submissions: the published ones merged with the live status files ----------------------
+
+SUBMISSION_TEXT_FIELDS = ("model_id", "requested_revision", "revision", "suite", "suite_version", "reason", "trigger",
+                          "submitted_at", "updated_at", "finished_at")
+BENCHMARK_STATES = schemas.BenchmarkState.__args__
+SUBMISSION_STATUSES = schemas.SubmissionStatus.__args__
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else value if isinstance(value, str) else str(value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
+        return None
+    return float(value)
+
+
+def _published_benchmarks(raw: str | None) -> list[dict]:
+    """The published outcome per benchmark ({name: {status: completed|failed, reason}}) as states."""
+    try:
+        outcomes = json.loads(raw) if raw else {}
+    except ValueError:
+        return []
+    if not isinstance(outcomes, dict):
+        return []
+    return [{"benchmark": name, "state": "scored" if (o or {}).get("status") == "completed" else "failed",
+             "reason": _text((o or {}).get("reason"))}
+            for name, o in sorted(outcomes.items()) if isinstance(o, dict)]
+
+
+def published_submission(row: dict) -> dict:
+    return {**row, "benchmarks": _published_benchmarks(row.get("benchmarks"))}
+
+
+def live_submission(record: dict, problems: list[str]) -> dict | None:
+    """A live record in the API's shape (leaderboard.live.read_live's), its values checked: files
+    are written by the pipeline, not validated, and the response must keep its schema."""
+    sid = record["submission_id"]
+    if record.get("status") not in SUBMISSION_STATUSES:
+        problems.append(f"{live.submission_dir(Path(), sid).name}/{live.SUBMISSION_FILE} has no valid status "
+                        f"({record.get('status')!r})")
+        return None
+    benchmarks = []
+    for entry in record.get("benchmarks") or []:
+        if entry.get("state") not in BENCHMARK_STATES:
+            folder, name = live.submission_dir(Path(), sid).name, live.submission_dir(Path(), entry["benchmark"]).name
+            problems.append(f"{folder}/{name}.json has no valid state ({entry.get('state')!r})")
+            continue
+        benchmarks.append({
+            "benchmark": entry["benchmark"], "state": entry["state"],
+            "items_done": live.count(entry.get("items_done")), "items_total": live.count(entry.get("items_total")),
+            "elapsed_s": _number(entry.get("elapsed_s")), "phase": _text(entry.get("phase")),
+            "started_at": _text(entry.get("started_at")), "finished_at": _text(entry.get("finished_at")),
+            "score": _number(entry.get("score")), "stderr": _number(entry.get("stderr")),
+            "reason": _text(entry.get("reason"))})
+    # Only the fields the file holds, so that merging keeps the published values of the others.
+    return {"submission_id": sid, "status": record["status"],
+            **{k: _text(record[k]) for k in SUBMISSION_TEXT_FIELDS if k in record}, "benchmarks": benchmarks}
+
+
+def _newest_first(submission: dict) -> tuple:
+    """Sort key: most recently updated first (no time last), then by id, as queries/submissions.sql."""
+    at = submission.get("updated_at") or submission.get("submitted_at")
+    try:
+        moment = datetime.fromisoformat(at)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return (0, -moment.timestamp(), submission["submission_id"])
+    except (TypeError, ValueError):
+        return (1, 0.0, submission["submission_id"])
+
+
+def merged_submissions(published: list[dict], live_view: live.LiveView) -> tuple[list[dict], list[str]]:
+    """Every submission once, the live record in place of the published one, newest first; and the
+    live files that could not be used."""
+    problems = list(live_view.problems)
+    fresh = [s for s in (live_submission(r, problems) for r in live_view.submissions) if s is not None]
+    merged = [{**dict.fromkeys(SUBMISSION_TEXT_FIELDS), **s} for s in live.merge_submissions(published, fresh)]
+    return sorted(merged, key=_newest_first), problems
+
+
+def _content_etag(body: bytes) -> str:
+    return f'"live-{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
 # --- exports --------------------------------------------------------------------------------
 
 def _flat(row: dict) -> dict:
@@ -570,17 +662,44 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return json_endpoint(request, reader, ("diff", a, b, track, changed_only, limit, offset),
                              lambda snap, con: _diff(snap, con, a, b, track, changed_only, limit, offset))
 
-    @app.get(f"{API_PREFIX}/submissions", response_model=schemas.SubmissionList, tags=["submissions"], **v1)
+    published_submissions: dict[str, list[dict]] = {}  # the current file's ETag -> its submissions
+
+    def snapshot_submissions() -> tuple[str | None, list[dict], list[str]]:
+        """The published submissions (read once per published file), its id, and why there are
+        none if the file is there but unreadable. Nothing published yet is not a problem."""
+        try:
+            with reader.session() as snap:
+                found = published_submissions.get(snap.etag)
+                if found is None:
+                    with snap.cursor() as con:
+                        found = [published_submission(r) for r in rows(con, "submissions", {})]
+                    published_submissions.clear()
+                    published_submissions[snap.etag] = found
+                return snap.snapshot_id, found, []
+        except SnapshotUnavailable as exc:
+            return None, [], [f"the published snapshot: {exc}"] if reader.path.exists() else []
+
+    @app.get(f"{API_PREFIX}/submissions", response_model=schemas.SubmissionList, tags=["submissions"],
+             responses={400: ERRORS[400]}, description=(
+                 "The submission queue: the published submissions merged with those in flight (live status "
+                 "files, each benchmark's progress), newest update first. Answers also before anything is "
+                 "published. Not cached: the ETag names this answer's content."))
     def submissions(request: Request, status: schemas.SubmissionStatus | None = Query(None),
                     model: str | None = Query(None, pattern=MODEL_ID_PATTERN, description="Only this model (org/name)."),
                     limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
-
-        def build(snap, con):
-            total, found = paged(con, "submissions", {"status": status, "model_id": model, "limit": limit,
-                                                      "offset": offset})
-            return {"snapshot_id": snap.snapshot_id, "total": total, "limit": limit, "offset": offset,
-                    "submissions": found}
-        return json_endpoint(request, reader, ("submissions", status, model, limit, offset), build)
+        snapshot_id, published, problems = snapshot_submissions()
+        merged, live_problems = merged_submissions(published, live.read_live(settings.published_dir))
+        found = [s for s in merged if (status is None or s.get("status") == status)
+                 and (model is None or s.get("model_id") == model)]
+        body = encode({"snapshot_id": snapshot_id, "total": len(found), "limit": limit, "offset": offset,
+                       "submissions": found[offset:offset + limit], "problems": problems + live_problems})
+        headers = {"ETag": _content_etag(body), "Cache-Control": LIVE_CACHE_CONTROL,
+                   **({"X-Snapshot-Id": snapshot_id} if snapshot_id else {})}
+        wanted = request.headers.get("if-none-match")
+        tags = {t.strip().removeprefix("W/") for t in (wanted or "").split(",")}
+        if wanted is not None and {"*", headers["ETag"]} & tags:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="application/json", headers=headers)
 
     @app.get(f"{API_PREFIX}/export/leaderboard.duckdb", tags=["exports"], response_class=StreamingResponse,
              responses={200: {"content": {"application/octet-stream": {}},

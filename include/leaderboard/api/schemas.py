@@ -36,9 +36,14 @@ class BenchmarkScore(BaseModel):
     family: str | None = None
     raw_score: float | None = None
     raw_stderr: float | None = None
+    raw_ci_low: float | None = None  # the 95% interval: Wilson for binary item scores (see the formula)
+    raw_ci_high: float | None = None
     normalized_score: float | None = None
-    normalized_stderr: float | None = None
-    n_samples: int | None = None
+    normalized_stderr: float | None = None  # the interval's stderr-equivalent, normalised: what the aggregate uses
+    normalized_ci_low: float | None = None
+    normalized_ci_high: float | None = None
+    n_samples: int | None = None  # the number of items behind the score
+    ci_method: str | None = None  # wilson (binary item scores) or wilson_widened
 
 
 class LeaderboardRow(BaseModel):
@@ -125,13 +130,14 @@ class ModelResult(BaseModel):
     primary_metric: str
     raw_score: float | None = None
     raw_stderr: float | None = None
-    raw_ci_low: float | None = None
+    raw_ci_low: float | None = None  # the 95% interval: Wilson for binary item scores (see the formula)
     raw_ci_high: float | None = None
+    ci_method: str | None = None  # wilson (binary item scores) or wilson_widened
     normalized_score: float | None = None
-    normalized_stderr: float | None = None
+    normalized_stderr: float | None = None  # the interval's stderr-equivalent, normalised
     normalized_ci_low: float | None = None
     normalized_ci_high: float | None = None
-    n_samples: int
+    n_samples: int  # the number of items behind the score
     evaluated_at: str | None = None
     run_id: str
     manifest: dict[str, Any]  # the full results document: versions, configs, hashes, runtime
@@ -156,12 +162,32 @@ class SubmissionEvent(BaseModel):
     occurred_at: str | None = None
 
 
+BenchmarkState = Literal["queued", "running", "scored", "failed"]
+
+
+class SubmissionBenchmark(BaseModel):
+    """One benchmark of a submission. In flight (from the live status files): its state and
+    items done / total while it runs. Published: scored, or failed with its reason."""
+
+    benchmark: str
+    state: BenchmarkState
+    items_done: int | None = None
+    items_total: int | None = None
+    elapsed_s: float | None = None  # since it started running (until it finished)
+    phase: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    score: float | None = None
+    stderr: float | None = None
+    reason: str | None = None  # why it failed
+
+
 class Submission(BaseModel):
     submission_id: str
     model_id: str | None = None
     requested_revision: str | None = None
     revision: str | None = None
-    suite: str
+    suite: str | None = None
     suite_version: str | None = None
     status: str
     reason: str | None = None
@@ -170,6 +196,7 @@ class Submission(BaseModel):
     updated_at: str | None = None
     finished_at: str | None = None
     events: list[SubmissionEvent] | None = None
+    benchmarks: list[SubmissionBenchmark] | None = None  # in /submissions: live progress, or the published outcome
 
 
 class ModelPage(BaseModel):
@@ -301,11 +328,15 @@ class SnapshotDiff(BaseModel):
 
 
 class SubmissionList(BaseModel):
-    snapshot_id: str
+    """The published submissions merged with the live ones (the live record wins), newest update
+    first. Computed afresh on each request: `snapshot_id` is null before anything is published."""
+
+    snapshot_id: str | None
     total: int
     limit: int
     offset: int
     submissions: list[Submission]
+    problems: list[str]  # live status files (or a snapshot) that could not be read, and were left out
 
 
 class Health(BaseModel):
