@@ -35,6 +35,7 @@ def _now_iso(context) -> str:
     schedule=None,
     catchup=False,
     max_active_runs=4,
+    dagrun_timeout=timedelta(seconds=SETTINGS.run_timeout_s),  # a stuck run ends failed (see plugins/)
     tags=["leaderboard", "evaluation"],
     doc_md=DOC,
     default_args={"owner": "leaderboard", "retries": 1, "retry_delay": timedelta(seconds=SETTINGS.retry_delay_s)},

@@ -16,7 +16,7 @@ import re
 import shutil
 from pathlib import Path
 
-from leaderboard import warehouse
+from leaderboard import live, warehouse
 from leaderboard.catalogue import Suite, SuiteEntry, load_catalogue
 from leaderboard.errors import EvaluationFailed, InvalidResults, LeaderboardError
 from leaderboard.model_source import ModelInfo, model_source_for
@@ -54,7 +54,8 @@ def build_job(run_id: str, model: ModelInfo, suite: Suite, suite_version: str, e
         "model": {"id": model.model_id, "revision": model.revision},
         "benchmark": entry.job_spec(settings.benchmarks_dir, n_items),
         "suite": {"name": suite.name, "version": suite_version},
-        "runtime": {"device": settings.device, "dtype": "auto", "batch_size": settings.batch_size, "seed": 1234},
+        "runtime": {"device": settings.device, "dtype": settings.dtype, "batch_size": settings.batch_size,
+                    "seed": 1234},
     }
 
 
@@ -101,23 +102,33 @@ def run_benchmark(run_id: str, job: dict, settings: Settings | None = None, runn
     settings = settings or load_settings()
     run_dir = run_directory(settings, run_id)
     submission = _read(run_dir / "submission.json")
-    out = run_dir / "benchmarks" / job["benchmark"]["name"]
+    name = job["benchmark"]["name"]
+    out = run_dir / "benchmarks" / name
     _archive_failure(out)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
+    items_total = int(job["benchmark"]["expected_samples"])
     try:
-        (runner or runner_for(settings)).run(job, Path(submission["model_path"]), out)
-        if job["benchmark"].get("execution"):
-            # A code benchmark: the harness only generated; run the completions in the sandbox,
-            # here, after the process that held the model has exited.
-            from leaderboard.code_scoring import score_completions
+        with live.ProgressMirror(settings.published_dir, run_id, name, out, items_total) as progress:
+            (runner or runner_for(settings)).run(job, Path(submission["model_path"]), out)
+            if job["benchmark"].get("execution"):
+                # A code benchmark: the harness only generated; run the completions in the sandbox,
+                # here, after the process that held the model has exited.
+                from leaderboard.code_scoring import score_completions
 
-            score_completions(out, job, settings.benchmarks_dir)
+                progress.phase("executing in the sandbox")
+                score_completions(out, job, settings.benchmarks_dir)
         result = validate_result(out, job)
-    except LeaderboardError as exc:
-        _write(out / "failure.json", {"reason": str(exc)})
+    except BaseException as exc:
+        reason = str(exc) if isinstance(exc, LeaderboardError) else f"interrupted ({type(exc).__name__})"
+        live.write_benchmark(settings.published_dir, run_id, name, "failed", reason=reason,
+                             finished_at=live.utc_now())
+        if isinstance(exc, LeaderboardError):
+            _write(out / "failure.json", {"reason": reason})
         raise
     primary = result.primary
+    live.write_benchmark(settings.published_dir, run_id, name, "scored", items_done=result.document["n_samples"],
+                         score=primary["value"], stderr=primary["stderr"], finished_at=live.utc_now())
     log.info("%s: %s = %.4f ± %.4f on %d items", job["benchmark"]["name"], result.document["primary_metric"],
              primary["value"], primary["stderr"] or 0.0, result.document["n_samples"])
     return {"benchmark": job["benchmark"]["name"], "score": primary["value"], "stderr": primary["stderr"]}
@@ -155,6 +166,8 @@ def load_results(run_id: str, finished_at: str, settings: Settings | None = None
         reason = rejection["reason"] if rejection else "resolve_model did not finish"
         with warehouse.connect(settings.warehouse_path) as con:
             warehouse.record_submission(con, {**record, "status": "rejected", "reason": reason})
+        live.write_submission(settings.published_dir, {
+            **_live_record(record), "status": "rejected", "reason": reason, "updated_at": finished_at})
         return {"status": "rejected", "reason": reason}
 
     suite = load_catalogue().suite(submission["suite"])
@@ -179,12 +192,26 @@ def load_results(run_id: str, finished_at: str, settings: Settings | None = None
         for result in loadable:
             warehouse.upsert_result(con, result, run_id)
         warehouse.record_submission(con, {**record, "status": status, "reason": reason})
+    live.write_submission(settings.published_dir, {
+        **_live_record(record), "status": status, "reason": reason, "updated_at": finished_at})
     log.info("loaded %d of %d results for %s: %s", len(loadable), len(submission["jobs"]), run_id, status)
     return {"status": status, "reason": reason, "loaded": len(loadable)}
 
 
+def _live_record(record: dict) -> dict:
+    """The submission's warehouse record as its live status file carries it."""
+    return {k: v for k, v in record.items() if k != "benchmarks"}
+
+
 def publish_leaderboard(published_at: str, settings: Settings | None = None) -> dict:
-    """Recompute every track's ranking and publish the snapshot readers use."""
+    """Recompute every track's ranking and publish the snapshot readers use; then drop the live
+    status of submissions whose final state the new snapshot holds."""
     settings = settings or load_settings()
     with warehouse.connect(settings.warehouse_path) as con:
-        return publish(con, settings.published_path, published_at)
+        from leaderboard.submissions import reconcile_failed_runs  # here: submissions imports this module
+
+        reconcile_failed_runs(con, settings)  # failed runs the listener found the warehouse locked for
+        outcome = publish(con, settings.published_path, published_at)
+        final = dict(con.execute(warehouse.sql("final_submissions")).fetchall())
+    live.prune(settings.published_dir, final)
+    return outcome

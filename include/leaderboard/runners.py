@@ -7,6 +7,8 @@ import json
 import os
 import signal
 import subprocess
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -88,7 +90,8 @@ class LocalRunner:
                 [str(python), str(self.settings.harness_entrypoint), "--job", str(job_file), "--output", str(output_dir)],
                 stdout=log, stderr=subprocess.STDOUT, cwd=output_dir, env=env, start_new_session=True)
             try:
-                code = proc.wait(timeout=timeout)
+                with _terminate_with_task(proc):
+                    code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
@@ -102,6 +105,36 @@ class LocalRunner:
             raise EvaluationFailed(f"the harness {reason}; log tail:\n{log_tail(log_path)}")
         if not (output_dir / "results.json").is_file():
             raise EvaluationFailed(f"the harness exited 0 but wrote no results.json; log tail:\n{log_tail(log_path)}")
+
+
+class TaskTerminated(EvaluationFailed):
+    """The task was told to stop (SIGTERM: its run was marked failed or timed out, or it was cleared)."""
+
+
+@contextmanager
+def _terminate_with_task(proc: subprocess.Popen):
+    """While the harness runs: on SIGTERM (Airflow's supervisor stops the task with it, then SIGKILL
+    5 s later) kill the harness's process group and stop waiting. The harness runs in a session of
+    its own, so nothing else would reach it: it would outlive the task. Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum, frame):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if callable(previous):
+            previous(signum, frame)
+        raise TaskTerminated("stopped: the task was terminated (SIGTERM) while the harness ran")
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 RUNNERS = ("local", "docker")

@@ -29,6 +29,10 @@ class Settings:
     retry_delay_s: int
     docker: "DockerSettings"
     model_source: str = "local"  # "local" (models_dir) or "hub" (the Hugging Face Hub, see leaderboard.hub)
+    # the precision the harness computes in: "auto" (bfloat16 on a GPU, float32 on a CPU), or
+    # float32, bfloat16, float16; recorded in every result
+    dtype: str = "auto"
+    run_timeout_s: int = 6 * 3600  # an evaluate_model run still going after this is failed (dagrun_timeout)
 
     @property
     def runs_dir(self) -> Path:
@@ -96,6 +100,15 @@ def load_docker_settings() -> DockerSettings:
     )
 
 
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+def _dtype(value: str) -> str:
+    if value not in DTYPES:
+        raise ValueError(f"LEADERBOARD_DTYPE={value!r} is not one of {', '.join(DTYPES)}")
+    return value
+
+
 def load_settings() -> Settings:
     home = _path("LEADERBOARD_HOME", REPO_ROOT / "var")
     return Settings(
@@ -111,4 +124,6 @@ def load_settings() -> Settings:
         retry_delay_s=int(os.environ.get("LEADERBOARD_RETRY_DELAY_S", "30")),
         docker=load_docker_settings(),
         model_source=os.environ.get("LEADERBOARD_MODEL_SOURCE", "local"),
+        run_timeout_s=int(os.environ.get("LEADERBOARD_RUN_TIMEOUT_S", str(6 * 3600))),
+        dtype=_dtype(os.environ.get("LEADERBOARD_DTYPE", "auto")),
     )

@@ -74,3 +74,15 @@ def test_an_unreadable_secret_file_is_named_when_the_config_is_read(monkeypatch,
     monkeypatch.setenv("LEADERBOARD_HUB_TOKEN_FILE", str(tmp_path / "not-mounted"))
     with pytest.raises(HubConfigError, match="LEADERBOARD_HUB_TOKEN_FILE=.*not-mounted"):
         load_hub_config()
+
+
+def test_evaluate_model_runs_have_a_timeout_from_the_settings(dagbag):
+    """A stuck run ends failed (and the run failure listener records why): LEADERBOARD_RUN_TIMEOUT_S."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from leaderboard.settings import load_settings  # noqa: PLC0415
+
+    timeout = dagbag.get_dag("evaluate_model").dagrun_timeout
+    assert timeout == timedelta(seconds=load_settings().run_timeout_s)
+    # longer than one benchmark may take, so the timeout never ends a run a benchmark timeout would
+    assert timeout > dagbag.get_dag("evaluate_model").task_dict["run_benchmark"].execution_timeout
