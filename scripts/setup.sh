@@ -3,7 +3,7 @@
 # while the files it was built from are unchanged.
 #   .venvs/platform  Airflow, DuckDB, Streamlit and the `leaderboard` package (editable)
 #   .venvs/eval      lm-eval, torch, transformers: exactly the harness image's requirements
-#   var/models       the local model source with the two demo models
+#   var/models       the local model source with the demo quality ladder
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -13,6 +13,7 @@ MODELS_DIR=${LEADERBOARD_MODELS_DIR:-var/models}
 pip_quiet() { "$@" 2>&1 | { grep -v -e '^WARNING: Location' -e '^\[notice\]' || true; }; }
 
 scripts/system_packages.sh "${SYSTEM_PACKAGES:-run}"
+mkdir -p var/logs
 
 fingerprint() { cat "$@" | sha256sum | cut -c1-16; }
 
@@ -45,6 +46,12 @@ if make_venv eval eval_images/harness/requirements.txt; then
   finish_venv eval
 fi
 
-.venvs/eval/bin/python scripts/build_demo_models.py "$MODELS_DIR" 2>&1 | grep -v -e "Loading weights" -e "^\s*$" || true
-test -f "$MODELS_DIR/HuggingFaceTB/SmolLM2-135M-Instruct/model.safetensors"
+# The demo quality ladder (include/leaderboard/demo/ladder.yaml); stops setup, naming what is
+# missing, if a model cannot be built.
+if ! .venvs/eval/bin/python scripts/build_demo_models.py "$MODELS_DIR" >var/logs/build-demo-models.log 2>&1; then
+  echo "setup: building the demo models failed (log: var/logs/build-demo-models.log):" >&2
+  grep -e "^build_demo_models:" -e "Error" var/logs/build-demo-models.log | tail -5 >&2
+  exit 1
+fi
+grep -e "^built " -e "already present" var/logs/build-demo-models.log || true
 echo "setup: done"

@@ -17,7 +17,7 @@ def raw_catalogue() -> dict:
 
 def test_real_catalogue_loads(catalogue):
     assert set(catalogue.benchmarks) == {"gsm8k", "arc_easy", "arc_challenge", "mmlu", "math500", "humaneval", "mbpp"}
-    assert set(catalogue.suites) == {"ci", "ci_code", "smoke", "standard"}
+    assert set(catalogue.suites) == {"ci", "ci_code", "demo", "smoke", "standard"}
     assert catalogue.suite("ci").benchmark_names == ["gsm8k", "arc_easy"]
     assert catalogue.suite("ci").entry("arc_easy").limit == 12
     assert catalogue.suite("standard").entry("gsm8k").limit is None
@@ -57,7 +57,7 @@ def test_missing_file_is_refused_naming_the_file(catalogue, tmp_path):
 
 
 def test_unknown_names_list_the_known_ones(catalogue):
-    with pytest.raises(CatalogueError, match=r"unknown suite 'nope'.*\['ci', 'ci_code', 'smoke', 'standard'\]"):
+    with pytest.raises(CatalogueError, match=r"unknown suite 'nope'.*\['ci', 'ci_code', 'demo', 'smoke', 'standard'\]"):
         catalogue.suite("nope")
     with pytest.raises(CatalogueError, match=r"unknown benchmark 'hellaswag'.*'arc_challenge', 'arc_easy', 'gsm8k', 'humaneval', 'math500', 'mbpp', 'mmlu'"):
         catalogue.benchmark("hellaswag")
@@ -290,3 +290,24 @@ def test_the_subject_subset_is_part_of_the_suite_version(harness):
     raw = raw_catalogue()
     raw["suites"]["smoke"]["benchmarks"]["mmlu"]["subtasks"] = ["anatomy"]
     assert parse_catalogue(raw).suite("smoke").version(harness) != load_catalogue().suite("smoke").version(harness)
+
+
+def test_a_suite_may_cap_the_generation_budget_of_a_generative_benchmark(harness, tmp_path):
+    raw = raw_catalogue()
+    raw["suites"]["smoke"]["benchmarks"]["gsm8k"] = {"limit": 8, "max_gen_toks": 96}
+    suite = parse_catalogue(raw).suite("smoke")
+    spec = suite.entry("gsm8k").job_spec(tmp_path, n_items=1319)
+    assert spec["task_config"]["generation_kwargs"]["max_gen_toks"] == 96
+    assert "execution" not in spec
+    assert suite.version(harness) != load_catalogue().suite("smoke").version(harness)
+
+
+@pytest.mark.parametrize("bench, entry, message", [
+    ("arc_easy", {"limit": 1, "max_gen_toks": 64}, "only to generative benchmarks"),
+    ("gsm8k", {"limit": 1, "samples": 4, "temperature": 0.8}, "apply only to code benchmarks"),
+])
+def test_generation_settings_where_they_do_not_apply_are_rejected(bench, entry, message):
+    raw = raw_catalogue()
+    raw["suites"]["smoke"]["benchmarks"][bench] = entry
+    with pytest.raises(CatalogueError, match=message):
+        parse_catalogue(raw)

@@ -232,6 +232,8 @@ class Benchmark:
             sampling = sampling or Sampling()
             sampling.apply(task_config)
             extra["execution"] = {**self.execution.as_dict(), **sampling.as_dict()}
+        elif sampling is not None and not sampling.is_default:  # a suite's generation budget
+            sampling.apply(task_config)
         if self.items is not None:
             extra["items"] = self.items.as_dict()
         packages = {f.split: f.package for f in self.files if f.package is not None}
@@ -304,12 +306,12 @@ class SuiteEntry:
     benchmark: Benchmark
     limit: int | None  # the first `limit` test items (of each subtask); None for all
     subtasks: tuple[str, ...] | None = None  # a fixed subset of the benchmark's subtasks; None for all
-    sampling: Sampling = Sampling()  # code benchmarks only: samples per item, temperature
+    # code benchmarks: samples per item, temperature; any generative benchmark: max_gen_toks
+    sampling: Sampling = Sampling()
 
     def job_spec(self, data_dir: Path, n_items: int | None = None) -> dict[str, Any]:
         b = self.benchmark
-        return b.job_spec(self.limit, data_dir, None if b.subtasks else n_items, self.subtasks,
-                          self.sampling if b.execution is not None else None)
+        return b.job_spec(self.limit, data_dir, None if b.subtasks else n_items, self.subtasks, self.sampling)
 
 
 @dataclass(frozen=True)
@@ -483,8 +485,11 @@ def _parse_sampling(where: str, entry: dict, benchmark: Benchmark) -> Sampling:
     keys = {"samples", "temperature", "max_gen_toks"} & set(entry)
     if not keys:
         return Sampling()
-    if benchmark.execution is None:
-        raise CatalogueError(f"{where}: {sorted(keys)} apply only to code benchmarks (scored by pass@k)")
+    if benchmark.execution is None and keys - {"max_gen_toks"}:
+        raise CatalogueError(f"{where}: {sorted(keys - {'max_gen_toks'})} apply only to code benchmarks "
+                             "(scored by pass@k)")
+    if benchmark.execution is None and benchmark.task.get("output_type") != "generate_until":
+        raise CatalogueError(f"{where}: max_gen_toks applies only to generative benchmarks")
     samples = entry.get("samples", 1)
     temperature = entry.get("temperature", 0.0)
     max_gen_toks = entry.get("max_gen_toks")
