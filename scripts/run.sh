@@ -11,6 +11,9 @@ SUITE=${SUITE:-demo}
 # larger batches than the default 8, for these small models.
 export LEADERBOARD_BATCH_SIZE=${LEADERBOARD_BATCH_SIZE:-32}
 export LEADERBOARD_DTYPE=${LEADERBOARD_DTYPE:-bfloat16}
+# Two benchmarks run at once (pool leaderboard_evaluation): half the cores each, since
+# oversubscribed torch threads spin and stall each other.
+export LEADERBOARD_THREADS=${LEADERBOARD_THREADS:-$(( $(nproc) > 2 ? $(nproc) / 2 : 1 ))}
 STREAMLIT_PORT=${STREAMLIT_PORT:-8501}
 LOGS=$LEADERBOARD_HOME/logs PIDS=$LEADERBOARD_HOME/pids
 mkdir -p "$LOGS" "$PIDS"

@@ -55,7 +55,7 @@ def build_job(run_id: str, model: ModelInfo, suite: Suite, suite_version: str, e
         "benchmark": entry.job_spec(settings.benchmarks_dir, n_items),
         "suite": {"name": suite.name, "version": suite_version},
         "runtime": {"device": settings.device, "dtype": settings.dtype, "batch_size": settings.batch_size,
-                    "seed": 1234},
+                    "seed": 1234, **({"threads": settings.threads} if settings.threads else {})},
     }
 
 

@@ -32,6 +32,9 @@ class Settings:
     # the precision the harness computes in: "auto" (bfloat16 on a GPU, float32 on a CPU), or
     # float32, bfloat16, float16; recorded in every result
     dtype: str = "auto"
+    # torch threads per harness process; 0: torch's default (every core). Set it to
+    # cores / concurrent benchmarks on a CPU host: oversubscribed threads spin and stall.
+    threads: int = 0
     run_timeout_s: int = 6 * 3600  # an evaluate_model run still going after this is failed (dagrun_timeout)
 
     @property
@@ -126,4 +129,5 @@ def load_settings() -> Settings:
         model_source=os.environ.get("LEADERBOARD_MODEL_SOURCE", "local"),
         run_timeout_s=int(os.environ.get("LEADERBOARD_RUN_TIMEOUT_S", str(6 * 3600))),
         dtype=_dtype(os.environ.get("LEADERBOARD_DTYPE", "auto")),
+        threads=int(os.environ.get("LEADERBOARD_THREADS", "0")),
     )
