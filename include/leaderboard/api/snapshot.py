@@ -136,7 +136,8 @@ class SnapshotReader:
             st = os.stat(self.path)
         except FileNotFoundError:
             raise SnapshotUnavailable(
-                "no leaderboard has been published yet: run the publish step (publish_leaderboard task)") from None
+                "no leaderboard has been published yet: it is published when the first evaluation finishes; "
+                "GET /api/v1/submissions shows what is being evaluated") from None
         if st.st_size == 0:
             raise SnapshotUnavailable("the published snapshot file is empty")
         identity = FileIdentity.of(st)
