@@ -49,6 +49,23 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float, po
         time.sleep(poll_s)
 
 
+def airflow_standalone_env(root: Path, api_port: int, name: str) -> dict[str, str]:
+    """The environment of an `airflow standalone` under root/airflow on a loopback port, with the
+    repo's DAGs and plugins, user admin:admin and a fresh JWT secret (prefixed with name)."""
+    import sys
+
+    python_bin = Path(sys.executable).parent
+    return {
+        **os.environ, "PATH": f"{python_bin}:{os.environ['PATH']}", "AIRFLOW_HOME": str(root / "airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"), "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port), "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__API_AUTH__JWT_SECRET": f"{name}-" + os.urandom(8).hex(),
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -50,6 +50,8 @@ def submission_dir(published_dir: Path, submission_id: str) -> Path:
 
 
 def write_json_atomic(path: Path, document: dict) -> None:
+    """Write a JSON document so that a reader sees the old file or the new one: a temporary name
+    unique to this process and thread, then os.replace. Used for every run-folder and live file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_text(json.dumps(document, indent=1, sort_keys=True, default=str))
@@ -60,7 +62,7 @@ def write_submission(published_dir: Path, record: dict) -> None:
     """Merge `record` (submission_id required) into the submission's live file. Fields given as
     None keep their earlier value, as the warehouse's upsert does."""
     path = submission_dir(published_dir, record["submission_id"]) / SUBMISSION_FILE
-    current = _load(path) or {}
+    current = read_json_object(path) or {}
     merged = {**current, **{k: v for k, v in record.items() if v is not None or k not in current}}
     if record.get("status") in ("pending", "validating", "evaluating"):
         merged["reason"] = record.get("reason")
@@ -75,7 +77,7 @@ def write_benchmark(published_dir: Path, submission_id: str, benchmark: str, sta
     if state not in BENCHMARK_STATES:
         raise ValueError(f"unknown benchmark state {state!r}; expected one of {BENCHMARK_STATES}")
     path = submission_dir(published_dir, submission_id) / f"{_safe(benchmark)}.json"
-    current = _load(path) or {}
+    current = read_json_object(path) or {}
     document = {**current, **{k: v for k, v in extra.items() if v is not None}, "benchmark": benchmark,
                 "state": state, "updated_at": utc_now()}
     if items_total is not None:
@@ -88,11 +90,10 @@ def write_benchmark(published_dir: Path, submission_id: str, benchmark: str, sta
     write_json_atomic(path, document)
 
 
-def _load(path: Path) -> dict | None:
+def read_json_object(path: Path) -> dict | None:
+    """A JSON object from a file, or None when it is missing, unreadable or not an object."""
     try:
         value = json.loads(path.read_text())
-    except (FileNotFoundError, NotADirectoryError):
-        return None
     except (OSError, ValueError):
         return None
     return value if isinstance(value, dict) else None
@@ -237,7 +238,7 @@ class ProgressMirror:
                         phase=name)
 
     def copy_once(self) -> None:
-        progress = _load(self.source)
+        progress = read_json_object(self.source)
         if progress is None:
             return
         done = progress.get("items_done")

@@ -33,13 +33,6 @@ def run_directory(settings: Settings, run_id: str) -> Path:
     return settings.runs_dir / safe
 
 
-def _write(path: Path, document: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(document, indent=1, sort_keys=True))
-    tmp.replace(path)
-
-
 def _read(path: Path) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
@@ -65,8 +58,8 @@ def resolve_submission(run_id: str, model_id: str, revision: str, suite_name: st
     settings = settings or load_settings()
     run_dir = run_directory(settings, run_id)
     (run_dir / "rejection.json").unlink(missing_ok=True)
-    _write(run_dir / "request.json", {"model_id": model_id, "requested_revision": revision,
-                                      "suite": suite_name, "submitted_at": submitted_at})
+    live.write_json_atomic(run_dir / "request.json", {"model_id": model_id, "requested_revision": revision,
+                                                      "suite": suite_name, "submitted_at": submitted_at})
     try:
         suite = load_catalogue().suite(suite_name)
         resolved = model_source_for(settings).resolve(model_id, revision)
@@ -77,9 +70,9 @@ def resolve_submission(run_id: str, model_id: str, revision: str, suite_name: st
         jobs = [build_job(run_id, resolved.info, suite, suite_version, e, settings,
                           e.benchmark.count_items(settings.benchmarks_dir)) for e in suite.entries]
     except LeaderboardError as exc:
-        _write(run_dir / "rejection.json", {"reason": str(exc)})
+        live.write_json_atomic(run_dir / "rejection.json", {"reason": str(exc)})
         raise
-    _write(run_dir / "submission.json", {
+    live.write_json_atomic(run_dir / "submission.json", {
         "model": resolved.info.as_dict(), "model_path": str(resolved.path), "suite": suite_name,
         "suite_version": suite_version, "harness": harness, "jobs": jobs,
     })
@@ -124,7 +117,7 @@ def run_benchmark(run_id: str, job: dict, settings: Settings | None = None, runn
         live.write_benchmark(settings.published_dir, run_id, name, "failed", reason=reason,
                              finished_at=live.utc_now())
         if isinstance(exc, LeaderboardError):
-            _write(out / "failure.json", {"reason": reason})
+            live.write_json_atomic(out / "failure.json", {"reason": reason})
         raise
     primary = result.primary
     live.write_benchmark(settings.published_dir, run_id, name, "scored", items_done=result.document["n_samples"],

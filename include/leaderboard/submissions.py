@@ -20,7 +20,6 @@ import re
 import time
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import duckdb
 
@@ -51,16 +50,9 @@ def run_id_for(trigger: str, model_id: str, revision: str, suite: str, unique: b
     return re.sub(r"[^A-Za-z0-9_.~:+-]", "_", run_id)  # Airflow's allowed run id characters
 
 
-def _write_json(path, document: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(document, indent=1, sort_keys=True))
-    tmp.replace(path)
-
-
 def _reject(settings: Settings, run_id: str, reason: str) -> SubmissionRejected:
     """Leave the reason where load_results finds it, and return the error to raise."""
-    _write_json(run_directory(settings, run_id) / "rejection.json", {"reason": reason})
+    live.write_json_atomic(run_directory(settings, run_id) / "rejection.json", {"reason": reason})
     return SubmissionRejected(reason)
 
 
@@ -72,8 +64,9 @@ def register(run_id: str, model_id: str, revision: str, suite: str, queued_at: s
     trigger = trigger_of(run_id)
     run_dir = run_directory(settings, run_id)
     (run_dir / "rejection.json").unlink(missing_ok=True)
-    _write_json(run_dir / "request.json", {"model_id": model_id, "requested_revision": revision, "suite": suite,
-                                           "submitted_at": submitted_at, "trigger": trigger})
+    live.write_json_atomic(run_dir / "request.json", {
+        "model_id": model_id, "requested_revision": revision, "suite": suite, "submitted_at": submitted_at,
+        "trigger": trigger})
     row = {"submission_id": run_id, "model_id": model_id, "requested_revision": revision, "suite": suite,
            "submitted_at": submitted_at, "trigger": trigger, "revision": None, "suite_version": None,
            "reason": None, "finished_at": None}
@@ -136,7 +129,7 @@ def mark_evaluating(run_id: str, now: str, rerun: bool = False, settings: Settin
 
 log = logging.getLogger(__name__)
 
-FINAL_STATUSES = ("completed", "failed", "rejected")
+FINAL_STATUSES = live.FINAL_STATUSES
 FAILED_MARKER = "run_failed.json"  # runs/<run>/: a failure the warehouse has not recorded yet
 TASK_ERRORS_DIR = "task_errors"  # runs/<run>/task_errors/<task>.json: a failed task's last error
 LOCK_WAIT_S = 30.0
@@ -171,22 +164,12 @@ def with_warehouse(settings: Settings, work, wait_s: float = LOCK_WAIT_S, retry_
             time.sleep(retry_s)
 
 
-def _read_json(path: Path) -> dict | None:
-    try:
-        value = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def record_failure(con, run_id: str, reason: str, failed_at: str, request: dict | None) -> tuple[bool, dict | None]:
     """Record the submission failed, unless it already ended or changed after failed_at (a cleared
     run that started again). `request` (the run's request.json) fills in a submission the warehouse
     has never seen. Returns (recorded, what the warehouse held before: status and reason)."""
-    row = con.execute(
-        "SELECT status, reason, model_id, suite, updated_at > CAST($failed_at AS TIMESTAMPTZ) "
-        "FROM submissions WHERE submission_id = $submission_id",
-        {"submission_id": run_id, "failed_at": failed_at}).fetchone()
+    row = con.execute(warehouse.sql("submission_before_failure"),
+                      {"submission_id": run_id, "failed_at": failed_at}).fetchone()
     before = None if row is None else {"status": row[0], "reason": row[1]}
     if row is None and request is None:
         return False, None
@@ -208,7 +191,7 @@ def _published_status(settings: Settings, run_id: str) -> str | None:
         return None
     try:
         with warehouse.read_only(settings.published_path) as con:
-            row = con.execute("SELECT status FROM submissions WHERE submission_id = ?", [run_id]).fetchone()
+            row = con.execute(warehouse.sql("submission_status"), {"submission_id": run_id}).fetchone()
     except duckdb.Error:
         return None
     return row[0] if row else None
@@ -223,8 +206,8 @@ def fail_unfinished(run_id: str, reason: str, now: str, settings: Settings | Non
     unfinished and is now failed (or will be, from the marker)."""
     settings = settings or load_settings()
     run_dir = run_directory(settings, run_id)
-    request = _read_json(run_dir / "request.json")
-    current = _read_json(live.submission_dir(settings.published_dir, run_id) / live.SUBMISSION_FILE)
+    request = live.read_json_object(run_dir / "request.json")
+    current = live.read_json_object(live.submission_dir(settings.published_dir, run_id) / live.SUBMISSION_FILE)
     if request is None and current is None:
         log.info("run %s failed before it registered a submission: nothing to record", run_id)
         return False
@@ -236,7 +219,7 @@ def fail_unfinished(run_id: str, reason: str, now: str, settings: Settings | Non
     live.write_submission(settings.published_dir, {**identity, "submission_id": run_id, "status": "failed",
                                                    "reason": reason, "finished_at": now, "updated_at": now})
     marker = run_dir / FAILED_MARKER
-    _write_json(marker, {"submission_id": run_id, "reason": reason, "failed_at": now})
+    live.write_json_atomic(marker, {"submission_id": run_id, "reason": reason, "failed_at": now})
     try:
         recorded, before = with_warehouse(settings, lambda con: record_failure(con, run_id, reason, now, request),
                                           lock_wait_s, lock_retry_s)
@@ -249,7 +232,7 @@ def fail_unfinished(run_id: str, reason: str, now: str, settings: Settings | Non
         return True
     if before is not None and before["status"] in FINAL_STATUSES:  # it ended after all: readers follow the warehouse
         path = live.submission_dir(settings.published_dir, run_id) / live.SUBMISSION_FILE
-        live.write_json_atomic(path, {**(_read_json(path) or {}), **before, "updated_at": now})
+        live.write_json_atomic(path, {**(live.read_json_object(path) or {}), **before, "updated_at": now})
         return before["status"] == "failed" and before["reason"] == reason  # a writer took our marker
     return False
 
@@ -262,10 +245,10 @@ def reconcile_failed_runs(con, settings: Settings | None = None) -> list[str]:
     settings = settings or load_settings()
     recorded = []
     for marker in sorted(settings.runs_dir.glob(f"*/{FAILED_MARKER}")):
-        document = _read_json(marker)
+        document = live.read_json_object(marker)
         if document and all(isinstance(document.get(k), str) for k in ("submission_id", "reason", "failed_at")):
             done, _ = record_failure(con, document["submission_id"], document["reason"], document["failed_at"],
-                                     _read_json(marker.parent / "request.json"))
+                                     live.read_json_object(marker.parent / "request.json"))
             if done:
                 recorded.append(document["submission_id"])
                 log.info("recorded the failure of %s left in %s: %s", document["submission_id"], marker,
@@ -284,7 +267,7 @@ def note_task_error(run_id: str, task_id: str, map_index: int, error, settings: 
     settings = settings or load_settings()
     text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error or "")
     name = re.sub(r"[^A-Za-z0-9._-]", "_", task_id if map_index is None or map_index < 0 else f"{task_id}.{map_index}")
-    _write_json(run_directory(settings, run_id) / TASK_ERRORS_DIR / f"{name}.json",
+    live.write_json_atomic(run_directory(settings, run_id) / TASK_ERRORS_DIR / f"{name}.json",
                 {"task_id": task_id, "map_index": -1 if map_index is None else map_index,
                  "error": text[:ERROR_CHARS]})
 
@@ -294,7 +277,7 @@ def task_errors(run_id: str, settings: Settings | None = None) -> dict[tuple[str
     settings = settings or load_settings()
     errors = {}
     for path in sorted((run_directory(settings, run_id) / TASK_ERRORS_DIR).glob("*.json")):
-        document = _read_json(path)
+        document = live.read_json_object(path)
         if document and isinstance(document.get("task_id"), str) and isinstance(document.get("error"), str):
             errors[(document["task_id"], int(document.get("map_index", -1)))] = document["error"]
     return errors
@@ -304,7 +287,7 @@ def benchmark_names(run_id: str, settings: Settings | None = None) -> list[str]:
     """The run's benchmarks in the order run_benchmark is mapped over them (its map indexes): a
     running task has no rendered map index yet (the template is rendered when it ends)."""
     settings = settings or load_settings()
-    submission = _read_json(run_directory(settings, run_id) / "submission.json") or {}
+    submission = live.read_json_object(run_directory(settings, run_id) / "submission.json") or {}
     try:
         return [job["benchmark"]["name"] for job in submission.get("jobs", [])]
     except (KeyError, TypeError):

@@ -26,7 +26,7 @@ from leaderboard import live
 from leaderboard.airflow_api import AirflowAPI
 from leaderboard.pipeline import run_directory
 from leaderboard.settings import load_settings
-from tests.helpers import REPO, SMOLLM, environment, free_port, query
+from tests.helpers import REPO, SMOLLM, airflow_standalone_env, environment, free_port, query
 
 pytestmark = pytest.mark.e2e
 DAG_ID = "evaluate_model"
@@ -49,13 +49,7 @@ def platform(demo_models, tmp_path_factory):
     api_port = free_port()
     python_bin = Path(sys.executable).parent
     env = {
-        **os.environ, "PATH": f"{python_bin}:{os.environ['PATH']}", "AIRFLOW_HOME": str(root / "airflow"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"), "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(api_port), "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-        "AIRFLOW__API_AUTH__JWT_SECRET": "run-failure-e2e-" + os.urandom(8).hex(),
+        **airflow_standalone_env(root, api_port, "run-failure-e2e"),
         "LEADERBOARD_HOME": str(root / "leaderboard"), "LEADERBOARD_MODELS_DIR": str(demo_models),
         "LEADERBOARD_RUNNER": "local", "LEADERBOARD_RETRY_DELAY_S": "5",
         "LEADERBOARD_RUN_TIMEOUT_S": str(RUN_TIMEOUT_S),

@@ -21,7 +21,7 @@ import uvicorn
 from leaderboard.airflow_api import AirflowAPI
 from leaderboard.hub.standin import StandinHub, StandinServer
 from leaderboard.submissions import run_id_for
-from tests.helpers import SMOLLM, environment, free_port, query
+from tests.helpers import SMOLLM, airflow_standalone_env, environment, free_port, query
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -61,13 +61,7 @@ def platform(demo_models, tmp_path_factory):
         api_port, webhook_port = free_port(), free_port()
         python_bin = Path(sys.executable).parent
         env = {
-            **os.environ, "PATH": f"{python_bin}:{os.environ['PATH']}", "AIRFLOW_HOME": str(root / "airflow"),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"), "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__API__PORT": str(api_port), "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-            "AIRFLOW__API_AUTH__JWT_SECRET": "hub-e2e-" + os.urandom(8).hex(),
+            **airflow_standalone_env(root, api_port, "hub-e2e"),
             "LEADERBOARD_HOME": str(root / "leaderboard"), "LEADERBOARD_MODEL_SOURCE": "hub",
             "LEADERBOARD_HUB_ENDPOINT": hub_url, "LEADERBOARD_HUB_SUITE": SUITE, "LEADERBOARD_RUNNER": "local",
             "LEADERBOARD_HUB_POLL_SCHEDULE": "* * * * *", "LEADERBOARD_RETRY_DELAY_S": "5",
